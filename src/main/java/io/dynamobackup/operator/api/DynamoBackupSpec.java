@@ -1,0 +1,50 @@
+package io.dynamobackup.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What the user asks for. The identity fields are immutable: they name one backup for the object's life. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.tableName) || has(self.backupArn)",
+    message = "spec.tableName is required unless spec.backupArn is set")
+@ValidationRule(
+    value = "has(self.tableName) == has(oldSelf.tableName) && has(self.backupName) == has(oldSelf.backupName)"
+        + " && has(self.backupArn) == has(oldSelf.backupArn) && has(self.region) == has(oldSelf.region)",
+    message = "tableName, backupName, backupArn and region cannot be added or removed after creation")
+public class DynamoBackupSpec {
+
+  @JsonPropertyDescription("Name of the source DynamoDB table. Required unless backupArn is set. Immutable.")
+  @Size(min = 3, max = 255)
+  @Pattern("^[a-zA-Z0-9_.-]+$")
+  @ValidationRule(value = "self == oldSelf", message = "tableName is immutable")
+  public String tableName;
+
+  @JsonPropertyDescription("Name of the DynamoDB backup (3-255 characters of [a-zA-Z0-9_.-]); defaults to"
+      + " metadata.name. Immutable.")
+  @Size(min = 3, max = 255)
+  @Pattern("^[a-zA-Z0-9_.-]+$")
+  @ValidationRule(value = "self == oldSelf", message = "backupName is immutable")
+  public String backupName;
+
+  @JsonPropertyDescription("ARN of an existing backup to adopt instead of creating one. Immutable.")
+  @ValidationRule(value = "self == oldSelf", message = "backupArn is immutable")
+  public String backupArn;
+
+  @JsonPropertyDescription("AWS region of the table; defaults to the operator's region (AWS_REGION). Immutable.")
+  @ValidationRule(value = "self == oldSelf", message = "region is immutable")
+  public String region;
+
+  @JsonPropertyDescription("Delete (default): deleting the object deletes the backup in AWS. Retain: the backup"
+      + " stays in AWS.")
+  public DeletionPolicy deletionPolicy;
+
+  public DynamoBackupSpec() {}
+
+  public DynamoBackupSpec(String tableName) {
+    this.tableName = tableName;
+  }
+}

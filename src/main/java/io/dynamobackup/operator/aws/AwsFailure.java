@@ -1,0 +1,75 @@
+package io.dynamobackup.operator.aws;
+
+import java.util.Set;
+
+/** A failed AWS call, classified once here so that the reconciler decides on the kind alone. */
+public final class AwsFailure extends RuntimeException {
+
+  public enum Kind {
+    /** Worth trying again after a backoff: backup in use, server errors, network trouble. */
+    RETRYABLE,
+    /** The account's quota was hit: slow down, then try again. */
+    THROTTLED,
+    /** The backup does not exist (any more). */
+    GONE,
+    /** Trying again cannot help until someone changes something: validation, access, missing table. */
+    TERMINAL
+  }
+
+  private static final Set<String> GONE_CODES = Set.of("BackupNotFoundException");
+  private static final Set<String> THROTTLED_CODES = Set.of(
+      "LimitExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
+      "TooManyRequestsException", "ProvisionedThroughputExceededException");
+  private static final Set<String> RETRYABLE_CODES = Set.of(
+      "BackupInUseException", "TableInUseException", "InternalServerError", "ServiceUnavailable",
+      "ExpiredTokenException", "RequestTimeout", "RequestTimeoutException");
+
+  private final Kind kind;
+  private final String code;
+
+  public AwsFailure(Kind kind, String code, String message, Throwable cause) {
+    super(message, cause);
+    this.kind = kind;
+    this.code = code;
+  }
+
+  public AwsFailure(Kind kind, String code, String message) {
+    this(kind, code, message, null);
+  }
+
+  /** The one place where an AWS error code (and HTTP status, 0 when there was no answer) becomes a kind. */
+  public static Kind kindOf(String errorCode, int httpStatus) {
+    if (errorCode != null) {
+      if (GONE_CODES.contains(errorCode)) {
+        return Kind.GONE;
+      }
+      if (THROTTLED_CODES.contains(errorCode)) {
+        return Kind.THROTTLED;
+      }
+      if (RETRYABLE_CODES.contains(errorCode)) {
+        return Kind.RETRYABLE;
+      }
+    }
+    if (httpStatus == 429) {
+      return Kind.THROTTLED;
+    }
+    if (httpStatus == 0 || httpStatus >= 500) {
+      return Kind.RETRYABLE;
+    }
+    return Kind.TERMINAL;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The AWS error code (e.g. BackupInUseException), or a short name of our own for client-side failures. */
+  public String code() {
+    return code;
+  }
+
+  @Override
+  public String toString() {
+    return code + ": " + getMessage();
+  }
+}

@@ -1,0 +1,583 @@
+package io.dynamobackup.operator.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An in-process emulator of DynamoDB's backup API (AWS JSON 1.0 over HTTP on loopback), used through the real AWS
+ * SDK client. It adds what moto lacks: a CREATING phase of configurable length, ListBackups pagination and
+ * filters, fault injection, latency, and per-operation quotas answered with LimitExceededException.
+ *
+ * <p>State is kept per region, which it reads from the request's SigV4 credential scope.
+ */
+public final class DynamoDbEmulator implements AutoCloseable {
+
+  public static final String ACCOUNT = "000000000000";
+  /** The documented per-account, per-region quotas in calls per second. */
+  public static final Map<String, Integer> DOCUMENTED_QUOTAS =
+      Map.of("DeleteBackup", 10, "DescribeBackup", 10, "ListBackups", 5, "CreateBackup", 50);
+
+  private static final String TARGET_PREFIX = "DynamoDB_20120810.";
+  private static final Pattern REGION_IN_SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([a-z0-9-]+)/");
+  private static final Pattern BACKUP_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
+  private static final Pattern BACKUP_ARN =
+      Pattern.compile("arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\\d{12}):table/([a-zA-Z0-9_.-]+)/backup/[0-9a-z-]+");
+  private static final int DEFAULT_PAGE_SIZE = 100;
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final Clock clock;
+  private final Map<String, RegionState> regions = new ConcurrentHashMap<>();
+  private final Map<String, Deque<String>> injectedFaults = new ConcurrentHashMap<>();
+  private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
+  private final Map<String, Integer> quotas = new ConcurrentHashMap<>();
+  private final Map<String, List<Instant>> calls = new ConcurrentHashMap<>();
+  private final AtomicInteger throttledAnswers = new AtomicInteger();
+  private volatile Duration creatingDuration = Duration.ZERO;
+
+  private DynamoDbEmulator(HttpServer server, Clock clock) {
+    this.server = server;
+    this.clock = clock;
+    this.executor = Executors.newFixedThreadPool(16, r -> {
+      var thread = new Thread(r, "dynamodb-emulator");
+      thread.setDaemon(true);
+      return thread;
+    });
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** Starts on a loopback port; 0 picks a free one. */
+  public static DynamoDbEmulator start(int port) {
+    return start(port, Clock.systemUTC());
+  }
+
+  public static DynamoDbEmulator start(int port, Clock clock) {
+    try {
+      var server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+      return new DynamoDbEmulator(server, clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the DynamoDB emulator on port " + port, e);
+    }
+  }
+
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  // ---- knobs for tests, the sandbox and benchmarks ----
+
+  /** How long a new backup stays CREATING before it is AVAILABLE (zero: AVAILABLE at once, as moto does). */
+  public DynamoDbEmulator creatingDuration(Duration duration) {
+    this.creatingDuration = duration;
+    return this;
+  }
+
+  /** The next {@code times} calls of {@code operation} answer {@code errorCode} (e.g. BackupInUseException). */
+  public DynamoDbEmulator failNext(String operation, String errorCode, int times) {
+    var queue = injectedFaults.computeIfAbsent(operation, k -> new ArrayDeque<>());
+    synchronized (queue) {
+      for (int i = 0; i < times; i++) {
+        queue.add(errorCode);
+      }
+    }
+    return this;
+  }
+
+  public DynamoDbEmulator latency(String operation, Duration latency) {
+    latencies.put(operation, latency);
+    return this;
+  }
+
+  /** Above {@code callsPerSecond} calls of {@code operation} in any one second, answers LimitExceededException. */
+  public DynamoDbEmulator quota(String operation, int callsPerSecond) {
+    quotas.put(operation, callsPerSecond);
+    return this;
+  }
+
+  public DynamoDbEmulator enforceDocumentedQuotas() {
+    quotas.putAll(DOCUMENTED_QUOTAS);
+    return this;
+  }
+
+  /** Number of requests of an operation received so far, answered or failed. */
+  public int calls(String operation) {
+    return callTimes(operation).size();
+  }
+
+  public List<Instant> callTimes(String operation) {
+    return List.copyOf(calls.getOrDefault(operation, List.of()));
+  }
+
+  public int throttledAnswers() {
+    return throttledAnswers.get();
+  }
+
+  public void resetCounters() {
+    calls.clear();
+    throttledAnswers.set(0);
+  }
+
+  /** Creates an ACTIVE table directly, as CreateTable would. */
+  public void createTable(String region, String tableName) {
+    ObjectNode request = json.createObjectNode().put("TableName", tableName).put("BillingMode", "PAY_PER_REQUEST");
+    request.putArray("KeySchema").addObject().put("AttributeName", "id").put("KeyType", "HASH");
+    request.putArray("AttributeDefinitions").addObject().put("AttributeName", "id").put("AttributeType", "S");
+    region(region).createTable(request);
+  }
+
+  /** The ARNs of all backups in a region that still exist, oldest first. */
+  public List<String> backupArns(String region) {
+    var state = region(region);
+    synchronized (state) {
+      return state.backups.values().stream().map(b -> b.arn).toList();
+    }
+  }
+
+  /** Deletes a backup behind the operator's back (an out-of-band change). */
+  public boolean deleteOutOfBand(String region, String backupArn) {
+    var state = region(region);
+    synchronized (state) {
+      return state.backups.remove(backupArn) != null;
+    }
+  }
+
+  public void setBackupSize(String region, String backupArn, long bytes) {
+    var state = region(region);
+    synchronized (state) {
+      Optional.ofNullable(state.backups.get(backupArn)).ifPresent(b -> b.sizeBytes = bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  // ---- HTTP ----
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String target = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Target")).orElse("");
+      String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : target;
+      String region = regionOf(exchange.getRequestHeaders().getFirst("Authorization"));
+      JsonNode request = json.readTree(exchange.getRequestBody().readAllBytes());
+      Instant now = clock.instant();
+      calls.computeIfAbsent(operation, k -> new CopyOnWriteArrayList<>()).add(now);
+      pause(latencies.get(operation));
+
+      Answer answer;
+      try {
+        rejectIfFaultOrOverQuota(operation, region, now);
+        answer = new Answer(200, dispatch(operation, region(region), request == null ? json.createObjectNode()
+            : request));
+      } catch (ApiError error) {
+        answer = new Answer(error.status, error.body(json));
+      }
+      byte[] body = json.writeValueAsBytes(answer.body);
+      exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
+      exchange.getResponseHeaders().add("x-amzn-RequestId", UUID.randomUUID().toString());
+      exchange.sendResponseHeaders(answer.status, body.length);
+      exchange.getResponseBody().write(body);
+    }
+  }
+
+  private record Answer(int status, JsonNode body) {}
+
+  private void rejectIfFaultOrOverQuota(String operation, String region, Instant now) {
+    var faults = injectedFaults.get(operation);
+    if (faults != null) {
+      String fault;
+      synchronized (faults) {
+        fault = faults.poll();
+      }
+      if (fault != null) {
+        throw ApiError.injected(fault);
+      }
+    }
+    Integer quota = quotas.get(operation);
+    if (quota != null && !region(region).admit(operation, quota, now)) {
+      throttledAnswers.incrementAndGet();
+      throw new ApiError(400, "LimitExceededException",
+          "Rate of requests exceeds the allowed throughput for " + operation);
+    }
+  }
+
+  private JsonNode dispatch(String operation, RegionState state, JsonNode request) {
+    synchronized (state) {
+      return switch (operation) {
+        case "CreateTable" -> json.createObjectNode().set("TableDescription", state.createTable(request));
+        case "DescribeTable" -> json.createObjectNode().set("Table", state.table(text(request, "TableName")));
+        case "DeleteTable" -> json.createObjectNode().set("TableDescription", state.deleteTable(text(request,
+            "TableName")));
+        case "UpdateTimeToLive" -> state.updateTimeToLive(request);
+        case "CreateBackup" -> json.createObjectNode().set("BackupDetails", state.createBackup(request).details());
+        case "DescribeBackup" -> json.createObjectNode().set("BackupDescription",
+            state.backup(text(request, "BackupArn")).description());
+        case "DeleteBackup" -> json.createObjectNode().set("BackupDescription", state.deleteBackup(text(request,
+            "BackupArn")));
+        case "ListBackups" -> state.listBackups(request);
+        default -> throw new ApiError(400, "UnknownOperationException", "operation not emulated: " + operation);
+      };
+    }
+  }
+
+  private RegionState region(String name) {
+    return regions.computeIfAbsent(name, RegionState::new);
+  }
+
+  private static String regionOf(String authorization) {
+    if (authorization != null) {
+      Matcher matcher = REGION_IN_SCOPE.matcher(authorization);
+      if (matcher.find()) {
+        return matcher.group(1);
+      }
+    }
+    return "us-east-1";
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isTextual() || value.asText().isEmpty()) {
+      throw new ApiError(400, "ValidationException", field + " is required");
+    }
+    return value.asText();
+  }
+
+  private static double epochSeconds(Instant instant) {
+    return instant.toEpochMilli() / 1000.0;
+  }
+
+  private static void pause(Duration latency) {
+    if (latency == null || latency.isZero()) {
+      return;
+    }
+    try {
+      TimeUnit.MILLISECONDS.sleep(latency.toMillis()); // emulated service latency, not a wait for a condition
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- state of one region ----
+
+  private final class RegionState {
+    final String region;
+    final Map<String, ObjectNode> tables = new HashMap<>();
+    final Map<String, Backup> backups = new LinkedHashMap<>();
+    final Map<String, Deque<Instant>> admitted = new HashMap<>();
+
+    RegionState(String region) {
+      this.region = region;
+    }
+
+    synchronized boolean admit(String operation, int perSecond, Instant now) {
+      Deque<Instant> window = admitted.computeIfAbsent(operation, k -> new ArrayDeque<>());
+      while (!window.isEmpty() && !window.peekFirst().isAfter(now.minusSeconds(1))) {
+        window.pollFirst();
+      }
+      if (window.size() >= perSecond) {
+        return false;
+      }
+      window.addLast(now);
+      return true;
+    }
+
+    ObjectNode createTable(JsonNode request) {
+      String name = text(request, "TableName");
+      if (tables.containsKey(name)) {
+        throw new ApiError(400, "ResourceInUseException", "Table already exists: " + name);
+      }
+      ObjectNode table = json.createObjectNode();
+      table.put("TableName", name)
+          .put("TableId", UUID.randomUUID().toString())
+          .put("TableArn", "arn:aws:dynamodb:" + region + ":" + ACCOUNT + ":table/" + name)
+          .put("TableStatus", "ACTIVE")
+          .put("CreationDateTime", epochSeconds(clock.instant()))
+          .put("ItemCount", 0)
+          .put("TableSizeBytes", 0);
+      table.set("KeySchema", request.path("KeySchema"));
+      table.set("AttributeDefinitions", request.path("AttributeDefinitions"));
+      String billingMode = request.path("BillingMode").asText("PROVISIONED");
+      table.putObject("BillingModeSummary").put("BillingMode", billingMode);
+      ObjectNode throughput = table.putObject("ProvisionedThroughput")
+          .put("ReadCapacityUnits", request.path("ProvisionedThroughput").path("ReadCapacityUnits").asLong(0))
+          .put("WriteCapacityUnits", request.path("ProvisionedThroughput").path("WriteCapacityUnits").asLong(0))
+          .put("NumberOfDecreasesToday", 0);
+      for (String field : List.of("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification")) {
+        if (request.has(field)) {
+          table.set(field, request.get(field).deepCopy());
+        }
+      }
+      if (request.path("SSESpecification").path("Enabled").asBoolean(false)) {
+        ObjectNode sse = table.putObject("SSEDescription").put("Status", "ENABLED").put("SSEType", "KMS");
+        sse.put("KMSMasterKeyArn", request.path("SSESpecification").path("KMSMasterKeyId")
+            .asText("arn:aws:kms:" + region + ":" + ACCOUNT + ":key/" + UUID.randomUUID()));
+      }
+      throughput.put("NumberOfDecreasesToday", 0);
+      tables.put(name, table);
+      return table;
+    }
+
+    ObjectNode table(String name) {
+      ObjectNode table = tables.get(name);
+      if (table == null) {
+        throw new ApiError(400, "ResourceNotFoundException", "Requested resource not found: Table: " + name
+            + " not found");
+      }
+      return table;
+    }
+
+    ObjectNode deleteTable(String name) {
+      ObjectNode table = table(name);
+      tables.remove(name);
+      return table.deepCopy().put("TableStatus", "DELETING");
+    }
+
+    JsonNode updateTimeToLive(JsonNode request) {
+      ObjectNode table = table(text(request, "TableName"));
+      JsonNode spec = request.path("TimeToLiveSpecification");
+      table.putObject("TimeToLiveDescription")
+          .put("TimeToLiveStatus", spec.path("Enabled").asBoolean() ? "ENABLED" : "DISABLED")
+          .put("AttributeName", spec.path("AttributeName").asText());
+      return json.createObjectNode().set("TimeToLiveSpecification", spec);
+    }
+
+    Backup createBackup(JsonNode request) {
+      String tableName = text(request, "TableName");
+      String backupName = text(request, "BackupName");
+      if (!BACKUP_NAME.matcher(backupName).matches()) {
+        throw new ApiError(400, "ValidationException", "1 validation error detected: Value '" + backupName
+            + "' at 'backupName' failed to satisfy constraint: Member must satisfy regular expression pattern:"
+            + " [a-zA-Z0-9_.-]+ and have length between 3 and 255");
+      }
+      ObjectNode table = tables.get(tableName);
+      if (table == null) {
+        throw new ApiError(400, "TableNotFoundException", "Table not found: " + tableName);
+      }
+      Instant now = clock.instant();
+      String arn = String.format("%s/backup/%014d-%08x", table.get("TableArn").asText(), now.toEpochMilli(),
+          ThreadLocalRandom.current().nextInt());
+      var backup = new Backup(arn, backupName, table.deepCopy(), now);
+      backups.put(arn, backup);
+      return backup;
+    }
+
+    Backup backup(String arn) {
+      Matcher matcher = BACKUP_ARN.matcher(arn);
+      if (!matcher.matches()) {
+        throw new ApiError(400, "ValidationException", "Invalid BackupArn: " + arn);
+      }
+      Backup backup = backups.get(arn);
+      if (backup == null) {
+        throw new ApiError(400, "BackupNotFoundException", "Backup not found: " + arn);
+      }
+      return backup;
+    }
+
+    ObjectNode deleteBackup(String arn) {
+      Backup backup = backup(arn);
+      if (backup.status().equals("CREATING")) {
+        throw new ApiError(400, "BackupInUseException", "Backup is being created: " + arn);
+      }
+      backups.remove(arn);
+      ObjectNode description = backup.description();
+      ((ObjectNode) description.get("BackupDetails")).put("BackupStatus", "DELETED");
+      return description;
+    }
+
+    JsonNode listBackups(JsonNode request) {
+      String tableName = request.path("TableName").asText(null);
+      Double after = request.has("TimeRangeLowerBound") ? request.get("TimeRangeLowerBound").asDouble() : null;
+      Double before = request.has("TimeRangeUpperBound") ? request.get("TimeRangeUpperBound").asDouble() : null;
+      String type = request.path("BackupType").asText("USER");
+      int limit = request.path("Limit").asInt(DEFAULT_PAGE_SIZE);
+      if (limit < 1 || limit > 100) {
+        throw new ApiError(400, "ValidationException", "Limit must be between 1 and 100");
+      }
+      List<Backup> matching = backups.values().stream()
+          .filter(b -> tableName == null || b.tableName().equals(tableName))
+          .filter(b -> after == null || epochSeconds(b.createdAt) >= after)
+          .filter(b -> before == null || epochSeconds(b.createdAt) < before)
+          .filter(b -> type.equals("ALL") || type.equals("USER"))
+          .sorted(Comparator.comparing((Backup b) -> b.createdAt).thenComparing(b -> b.arn))
+          .toList();
+      int start = 0;
+      String exclusiveStart = request.path("ExclusiveStartBackupArn").asText(null);
+      if (exclusiveStart != null) {
+        for (int i = 0; i < matching.size(); i++) {
+          if (matching.get(i).arn.equals(exclusiveStart)) {
+            start = i + 1;
+          }
+        }
+      }
+      List<Backup> page = matching.subList(Math.min(start, matching.size()), Math.min(start + limit,
+          matching.size()));
+      ObjectNode response = json.createObjectNode();
+      ArrayNode summaries = response.putArray("BackupSummaries");
+      page.forEach(b -> summaries.add(b.summary()));
+      if (start + limit < matching.size()) {
+        response.put("LastEvaluatedBackupArn", page.get(page.size() - 1).arn);
+      }
+      return response;
+    }
+  }
+
+  private final class Backup {
+    final String arn;
+    final String name;
+    final ObjectNode table;
+    final Instant createdAt;
+    long sizeBytes;
+
+    Backup(String arn, String name, ObjectNode table, Instant createdAt) {
+      this.arn = arn;
+      this.name = name;
+      this.table = table;
+      this.createdAt = createdAt;
+      this.sizeBytes = table.path("TableSizeBytes").asLong();
+    }
+
+    String tableName() {
+      return table.get("TableName").asText();
+    }
+
+    String status() {
+      return clock.instant().isBefore(createdAt.plus(creatingDuration)) ? "CREATING" : "AVAILABLE";
+    }
+
+    ObjectNode details() {
+      return json.createObjectNode()
+          .put("BackupArn", arn)
+          .put("BackupName", name)
+          .put("BackupSizeBytes", sizeBytes)
+          .put("BackupStatus", status())
+          .put("BackupType", "USER")
+          .put("BackupCreationDateTime", epochSeconds(createdAt));
+    }
+
+    ObjectNode summary() {
+      return json.createObjectNode()
+          .put("TableName", tableName())
+          .put("TableId", table.get("TableId").asText())
+          .put("TableArn", table.get("TableArn").asText())
+          .put("BackupArn", arn)
+          .put("BackupName", name)
+          .put("BackupCreationDateTime", epochSeconds(createdAt))
+          .put("BackupStatus", status())
+          .put("BackupType", "USER")
+          .put("BackupSizeBytes", sizeBytes);
+    }
+
+    ObjectNode description() {
+      ObjectNode description = json.createObjectNode();
+      description.set("BackupDetails", details());
+      ObjectNode source = description.putObject("SourceTableDetails");
+      source.put("TableName", tableName())
+          .put("TableId", table.get("TableId").asText())
+          .put("TableArn", table.get("TableArn").asText())
+          .put("TableSizeBytes", table.path("TableSizeBytes").asLong())
+          .put("TableCreationDateTime", table.get("CreationDateTime").asDouble())
+          .put("ItemCount", table.path("ItemCount").asLong())
+          .put("BillingMode", table.path("BillingModeSummary").path("BillingMode").asText());
+      source.set("KeySchema", table.get("KeySchema"));
+      source.putObject("ProvisionedThroughput")
+          .put("ReadCapacityUnits", table.path("ProvisionedThroughput").path("ReadCapacityUnits").asLong())
+          .put("WriteCapacityUnits", table.path("ProvisionedThroughput").path("WriteCapacityUnits").asLong());
+      ObjectNode features = description.putObject("SourceTableFeatureDetails");
+      if (table.has("LocalSecondaryIndexes")) {
+        ArrayNode lsis = features.putArray("LocalSecondaryIndexes");
+        table.get("LocalSecondaryIndexes").forEach(index -> lsis.add(json.createObjectNode()
+            .put("IndexName", index.path("IndexName").asText())
+            .setAll(Map.of("KeySchema", index.path("KeySchema"), "Projection", index.path("Projection")))));
+      }
+      if (table.has("GlobalSecondaryIndexes")) {
+        ArrayNode gsis = features.putArray("GlobalSecondaryIndexes");
+        table.get("GlobalSecondaryIndexes").forEach(index -> {
+          ObjectNode gsi = json.createObjectNode().put("IndexName", index.path("IndexName").asText());
+          gsi.set("KeySchema", index.path("KeySchema"));
+          gsi.set("Projection", index.path("Projection"));
+          if (index.has("ProvisionedThroughput")) {
+            gsi.set("ProvisionedThroughput", index.get("ProvisionedThroughput"));
+          }
+          gsis.add(gsi);
+        });
+      }
+      if (table.has("StreamSpecification")) {
+        features.putObject("StreamDescription")
+            .put("StreamEnabled", table.path("StreamSpecification").path("StreamEnabled").asBoolean())
+            .put("StreamViewType", table.path("StreamSpecification").path("StreamViewType").asText());
+      }
+      if (table.has("TimeToLiveDescription")) {
+        features.set("TimeToLiveDescription", table.get("TimeToLiveDescription"));
+      }
+      if (table.has("SSEDescription")) {
+        features.set("SSEDescription", table.get("SSEDescription"));
+      }
+      return description;
+    }
+  }
+
+  /** An error answer in the AWS JSON 1.0 shape. */
+  private static final class ApiError extends RuntimeException {
+    final int status;
+    final String code;
+
+    ApiError(int status, String code, String message) {
+      super(message, null, false, false);
+      this.status = status;
+      this.code = code;
+    }
+
+    static ApiError injected(String code) {
+      int status = switch (code) {
+        case "InternalServerError" -> 500;
+        case "ServiceUnavailable" -> 503;
+        default -> 400;
+      };
+      return new ApiError(status, code, "injected fault: " + code);
+    }
+
+    JsonNode body(ObjectMapper json) {
+      String namespace = code.equals("ThrottlingException") ? "com.amazon.coral.availability#"
+          : "com.amazonaws.dynamodb.v20120810#";
+      return json.createObjectNode().put("__type", namespace + code).put("message", getMessage());
+    }
+  }
+
+}

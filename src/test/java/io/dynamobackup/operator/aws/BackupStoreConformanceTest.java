@@ -1,0 +1,175 @@
+package io.dynamobackup.operator.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
+import io.dynamobackup.operator.support.MotoServer;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The same adapter cases against our emulator and against moto_server, so that the emulator answers as a real
+ * implementation does.
+ */
+class BackupStoreConformanceTest {
+
+  static final String REGION = "eu-west-1";
+  static final StaticCredentialsProvider CREDENTIALS =
+      StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class AgainstEmulator extends Cases {
+    DynamoDbEmulator emulator;
+
+    @BeforeAll
+    void start() {
+      emulator = DynamoDbEmulator.start(0);
+      connect(emulator.endpoint());
+    }
+
+    @AfterAll
+    void stop() {
+      disconnect();
+      emulator.close();
+    }
+  }
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class AgainstMoto extends Cases {
+    MotoServer moto;
+
+    @BeforeAll
+    void start() {
+      moto = MotoServer.start();
+      connect(moto.endpoint());
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+      disconnect();
+      moto.close();
+    }
+  }
+
+  abstract static class Cases {
+    SdkBackupStore store;
+    DynamoDbClient tables;
+
+    void connect(URI endpoint) {
+      store = new SdkBackupStore(REGION, Optional.of(endpoint), CREDENTIALS);
+      tables = DynamoDbClient.builder().region(Region.of(REGION)).endpointOverride(endpoint)
+          .credentialsProvider(CREDENTIALS).build();
+    }
+
+    void disconnect() {
+      store.close();
+      tables.close();
+    }
+
+    String newTable() {
+      String name = "orders-" + UUID.randomUUID().toString().substring(0, 8);
+      tables.createTable(r -> r.tableName(name)
+          .billingMode(BillingMode.PAY_PER_REQUEST)
+          .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk")
+              .keyType(KeyType.RANGE))
+          .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+              a -> a.attributeName("sk").attributeType(ScalarAttributeType.N)));
+      return name;
+    }
+
+    @Test
+    void createReturnsDetailsAndDescribeMirrorsTheSourceTable() {
+      String table = newTable();
+      var created = store.create(null, table, "nightly-1");
+
+      assertThat(created.backupDetails.backupName).isEqualTo("nightly-1");
+      assertThat(created.backupDetails.backupArn)
+          .matches("arn:aws:dynamodb:" + REGION + ":\\d{12}:table/" + table + "/backup/\\d{14}-[0-9a-f]{8}");
+      assertThat(created.backupDetails.backupStatus).isIn("CREATING", "AVAILABLE");
+      assertThat(created.backupDetails.backupCreationDateTime).isNotNull();
+
+      var described = store.describe(null, created.backupDetails.backupArn);
+      assertThat(described.backupDetails.backupArn).isEqualTo(created.backupDetails.backupArn);
+      assertThat(described.backupDetails.backupType).isEqualTo("USER");
+      assertThat(described.backupDetails.backupSizeBytes).isNotNull();
+      assertThat(described.sourceTableDetails.tableName).isEqualTo(table);
+      assertThat(described.sourceTableDetails.tableArn).endsWith(":table/" + table);
+      // moto leaves BillingMode out of SourceTableDetails; the emulator's own tests cover it.
+      assertThat(described.sourceTableDetails.keySchema)
+          .extracting(k -> k.attributeName + ":" + k.keyType)
+          .containsExactly("pk:HASH", "sk:RANGE");
+    }
+
+    @Test
+    void deleteAnswersDeletedThenTheBackupIsGone() {
+      String table = newTable();
+      String arn = store.create(null, table, "to-delete").backupDetails.backupArn;
+
+      var deleted = store.delete(null, arn);
+
+      assertThat(deleted.backupDetails.backupArn).isEqualTo(arn);
+      assertThat(deleted.backupDetails.backupStatus).isEqualTo("DELETED");
+      assertThat(deleted.sourceTableDetails.tableName).isEqualTo(table);
+      assertFailure(() -> store.describe(null, arn), AwsFailure.Kind.GONE, "BackupNotFoundException");
+      assertFailure(() -> store.delete(null, arn), AwsFailure.Kind.GONE, "BackupNotFoundException");
+    }
+
+    @Test
+    void createOnAMissingTableIsTerminal() {
+      assertFailure(() -> store.create(null, "no-such-table", "orphan"), AwsFailure.Kind.TERMINAL,
+          "TableNotFoundException");
+    }
+
+    @Test
+    void listFiltersByTableAndFindsEveryBackup() {
+      String first = newTable();
+      String second = newTable();
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        expected.add(store.create(null, first, "b-" + i).backupDetails.backupArn);
+      }
+      store.create(null, second, "other");
+
+      List<String> listed = new ArrayList<>();
+      BackupQuery query = BackupQuery.ofTable(first);
+      for (int page = 0; page < 10; page++) {
+        var result = store.list(null, query);
+        result.backups().forEach(b -> {
+          assertThat(b.tableName()).isEqualTo(first);
+          listed.add(b.backupArn());
+        });
+        if (!result.hasMore()) {
+          break;
+        }
+        query = query.startingAfter(result.lastEvaluatedBackupArn());
+      }
+      assertThat(listed).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    static void assertFailure(Runnable call, AwsFailure.Kind kind, String code) {
+      assertThatThrownBy(call::run)
+          .isInstanceOfSatisfying(AwsFailure.class, failure -> {
+            assertThat(failure.kind()).isEqualTo(kind);
+            assertThat(failure.code()).isEqualTo(code);
+          });
+    }
+  }
+}
