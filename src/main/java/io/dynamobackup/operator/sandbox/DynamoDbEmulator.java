@@ -64,7 +64,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private final Map<String, Deque<String>> injectedFaults = new ConcurrentHashMap<>();
   private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
   private final Map<String, Integer> quotas = new ConcurrentHashMap<>();
-  private final Map<String, List<Instant>> calls = new ConcurrentHashMap<>();
+  private final Map<String, List<Call>> calls = new ConcurrentHashMap<>();
   private final AtomicInteger throttledAnswers = new AtomicInteger();
   private volatile Duration creatingDuration = Duration.ZERO;
 
@@ -134,13 +134,19 @@ public final class DynamoDbEmulator implements AutoCloseable {
     return this;
   }
 
+  /** One request as received: when, and the table name or backup ARN it named. */
+  public record Call(Instant at, String subject) {}
+
   /** Number of requests of an operation received so far, answered or failed. */
   public int calls(String operation) {
-    return callTimes(operation).size();
+    return calls.getOrDefault(operation, List.of()).size();
   }
 
-  public List<Instant> callTimes(String operation) {
-    return List.copyOf(calls.getOrDefault(operation, List.of()));
+  /** The requests of an operation whose table name or backup ARN contains {@code subject}. */
+  public List<Call> calls(String operation, String subject) {
+    return calls.getOrDefault(operation, List.of()).stream()
+        .filter(call -> call.subject() != null && call.subject().contains(subject))
+        .toList();
   }
 
   public int throttledAnswers() {
@@ -198,7 +204,9 @@ public final class DynamoDbEmulator implements AutoCloseable {
       String region = regionOf(exchange.getRequestHeaders().getFirst("Authorization"));
       JsonNode request = json.readTree(exchange.getRequestBody().readAllBytes());
       Instant now = clock.instant();
-      calls.computeIfAbsent(operation, k -> new CopyOnWriteArrayList<>()).add(now);
+      String subject = request == null ? null : request.path("BackupArn").asText(request.path("TableName")
+          .asText(null));
+      calls.computeIfAbsent(operation, k -> new CopyOnWriteArrayList<>()).add(new Call(now, subject));
       pause(latencies.get(operation));
 
       Answer answer;
@@ -335,7 +343,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
       table.set("AttributeDefinitions", request.path("AttributeDefinitions"));
       String billingMode = request.path("BillingMode").asText("PROVISIONED");
       table.putObject("BillingModeSummary").put("BillingMode", billingMode);
-      ObjectNode throughput = table.putObject("ProvisionedThroughput")
+      table.putObject("ProvisionedThroughput")
           .put("ReadCapacityUnits", request.path("ProvisionedThroughput").path("ReadCapacityUnits").asLong(0))
           .put("WriteCapacityUnits", request.path("ProvisionedThroughput").path("WriteCapacityUnits").asLong(0))
           .put("NumberOfDecreasesToday", 0);
@@ -349,7 +357,6 @@ public final class DynamoDbEmulator implements AutoCloseable {
         sse.put("KMSMasterKeyArn", request.path("SSESpecification").path("KMSMasterKeyId")
             .asText("arn:aws:kms:" + region + ":" + ACCOUNT + ":key/" + UUID.randomUUID()));
       }
-      throughput.put("NumberOfDecreasesToday", 0);
       tables.put(name, table);
       return table;
     }

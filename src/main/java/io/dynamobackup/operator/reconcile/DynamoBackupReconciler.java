@@ -1,0 +1,353 @@
+package io.dynamobackup.operator.reconcile;
+
+import io.dynamobackup.operator.api.BackupDescription;
+import io.dynamobackup.operator.api.DeletionPolicy;
+import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.dynamobackup.operator.aws.AwsFailure;
+import io.dynamobackup.operator.aws.BackupPage;
+import io.dynamobackup.operator.aws.BackupQuery;
+import io.dynamobackup.operator.aws.BackupStore;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a DynamoBackup with its AWS backup, like a Crossplane managed resource: observe, then create or adopt,
+ * then follow it to AVAILABLE; on deletion, DeleteBackup before the finalizer goes. Every AWS failure arrives
+ * classified ({@link AwsFailure.Kind}); the decision here depends on that kind only.
+ */
+@ControllerConfiguration(name = DynamoBackupReconciler.NAME, finalizerName = DynamoBackup.FINALIZER)
+public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner<DynamoBackup> {
+
+  public static final String NAME = "dynamobackup";
+
+  // Ready reasons of our own; failures use the AWS error code without its "Exception" suffix.
+  static final String AVAILABLE = "Available";
+  static final String IN_PROGRESS = "Creating";
+  static final String CREATE_REQUESTED = "CreateRequested";
+  static final String CREATED = "Created";
+  static final String BACKUP_MISSING = "BackupMissing";
+  static final String BACKUP_NOT_FOUND = "BackupNotFound";
+  static final String DELETED = "Deleted";
+  static final String ALREADY_DELETED = "AlreadyDeleted";
+  static final String RECONCILE_ERROR = "ReconcileError";
+  /** How far before the recorded intent a lookup searches, to allow for clock skew between us and AWS. */
+  static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+  static final int MAX_LOOKUP_PAGES = 50;
+
+  private static final Logger log = LoggerFactory.getLogger(DynamoBackupReconciler.class);
+
+  private final BackupStore store;
+  private final ReconcileSettings settings;
+  private final EventRecorder events;
+  private final Clock clock;
+
+  public DynamoBackupReconciler(BackupStore store, ReconcileSettings settings, Clock clock) {
+    this.store = store;
+    this.settings = settings;
+    this.clock = clock;
+    this.events = new EventRecorder(clock);
+  }
+
+  @Override
+  public UpdateControl<DynamoBackup> reconcile(DynamoBackup backup, Context<DynamoBackup> context) {
+    var step = new Step(backup, context);
+    Optional<SpecRules.Problem> problem = SpecRules.check(backup);
+    if (problem.isPresent()) {
+      step.notReady(problem.get().reason(), problem.get().message());
+      step.recordWithWarning(problem.get().reason(), problem.get().message());
+      return UpdateControl.noUpdate(); // nothing to retry: a spec change triggers the next reconcile
+    }
+    if (step.status.backupArn != null) {
+      return observe(step, step.status.backupArn);
+    }
+    if (backup.getSpec().backupArn != null) {
+      return observe(step, backup.getSpec().backupArn);
+    }
+    return create(step);
+  }
+
+  private UpdateControl<DynamoBackup> create(Step step) {
+    String table = step.backup.getSpec().tableName;
+    String name = SpecRules.backupName(step.backup);
+    Optional<Condition> intent = Conditions.find(step.status.conditions, Conditions.CREATING)
+        .filter(c -> "True".equals(c.getStatus()));
+    try {
+      if (intent.isPresent()) {
+        // A CreateBackup may have been sent without its answer recorded: adopt that backup, do not make another.
+        Instant since = Instant.parse(intent.get().getLastTransitionTime()).minus(CLOCK_SKEW);
+        Optional<String> existing = findByName(step.region(), table, name, since);
+        if (existing.isPresent()) {
+          log.info("{}: found backup {} created by an earlier attempt; adopting it", step.id(), existing.get());
+          return observe(step, existing.get());
+        }
+      } else {
+        // The intent is recorded before the call, so that a crash right after it is followed by a lookup.
+        step.set(Conditions.CREATING, true, CREATE_REQUESTED,
+            "CreateBackup of table '" + table + "' as backup '" + name + "' requested");
+        step.notReady(IN_PROGRESS, "creating backup '" + name + "' of table '" + table + "'");
+        step.record();
+      }
+      BackupDescription created = store.create(step.region(), table, name);
+      log.info("{}: created backup {} ({})", step.id(), created.backupDetails.backupArn,
+          created.backupDetails.backupStatus);
+      events.normal(step.context.getClient(), step.backup, CREATED, "CreateBackup accepted: "
+          + created.backupDetails.backupArn);
+      return mirror(step, created);
+    } catch (AwsFailure failure) {
+      if (!failure.code().equals("ClientError")) {
+        // AWS answered with an error, so nothing was created: the next attempt needs no lookup.
+        step.set(Conditions.CREATING, false, reasonOf(failure), "CreateBackup failed: " + failure);
+      }
+      return retryLater(step, "CreateBackup", failure);
+    }
+  }
+
+  private UpdateControl<DynamoBackup> observe(Step step, String arn) {
+    try {
+      return mirror(step, store.describe(SpecRules.region(step.backup.getSpec(), step.status), arn));
+    } catch (AwsFailure failure) {
+      if (failure.kind() != AwsFailure.Kind.GONE) {
+        return retryLater(step, "DescribeBackup", failure);
+      }
+      if (step.status.backupArn == null) {
+        step.notReady(BACKUP_NOT_FOUND, "spec.backupArn names no existing backup: " + arn);
+        step.recordWithWarning(BACKUP_NOT_FOUND, "no backup " + arn);
+        return UpdateControl.<DynamoBackup>noUpdate().rescheduleAfter(settings.terminalRetry());
+      }
+      // Gone behind our back. Re-creating it would make a different point in time, so only report it.
+      step.status.backupStatus = "DELETED";
+      step.notReady(BACKUP_MISSING, "backup " + arn + " no longer exists in AWS (deleted outside Kubernetes);"
+          + " the last description is kept");
+      step.recordWithWarning(BACKUP_MISSING, "backup " + arn + " was deleted outside Kubernetes");
+      return UpdateControl.noUpdate();
+    }
+  }
+
+  /** Records a description just returned by AWS and decides when to look again. */
+  private UpdateControl<DynamoBackup> mirror(Step step, BackupDescription description) {
+    var status = step.status;
+    String previous = status.backupStatus;
+    status.backupArn = description.backupDetails.backupArn;
+    status.backupStatus = description.backupDetails.backupStatus;
+    status.backupDescription = merge(status.backupDescription, description);
+    status.failedAttempts = null;
+    if (Conditions.find(status.conditions, Conditions.CREATING).isPresent()) {
+      step.set(Conditions.CREATING, false, CREATED, "backup " + status.backupArn + " recorded");
+    }
+    boolean available = "AVAILABLE".equals(status.backupStatus);
+    if (available) {
+      step.set(Conditions.READY, true, AVAILABLE, "backup " + status.backupArn + " is AVAILABLE");
+    } else {
+      step.notReady(IN_PROGRESS, "backup " + status.backupArn + " is " + status.backupStatus);
+    }
+    step.record();
+    if (available && !"AVAILABLE".equals(previous)) {
+      log.info("{}: backup {} is AVAILABLE", step.id(), status.backupArn);
+      events.normal(step.context.getClient(), step.backup, AVAILABLE, "backup " + status.backupArn
+          + " is AVAILABLE");
+    }
+    if (available && description.sourceTableDetails != null) {
+      return UpdateControl.<DynamoBackup>noUpdate().rescheduleAfter(settings.resyncPeriod());
+    }
+    // CREATING, or just created: CreateBackup answers only BackupDetails, DescribeBackup fills in the rest.
+    Instant createdAt = Optional.ofNullable(description.backupDetails.backupCreationDateTime)
+        .map(Instant::parse).orElse(clock.instant());
+    return UpdateControl.<DynamoBackup>noUpdate()
+        .rescheduleAfter(settings.creatingPoll(Duration.between(createdAt, clock.instant())));
+  }
+
+  @Override
+  public DeleteControl cleanup(DynamoBackup backup, Context<DynamoBackup> context) {
+    var step = new Step(backup, context);
+    String arn = step.status.backupArn;
+    if (SpecRules.deletionPolicy(backup.getSpec()) == DeletionPolicy.Retain) {
+      String what = arn != null ? "backup " + arn : "no backup";
+      log.info("{}: deletionPolicy Retain, {} left in AWS", step.id(), what);
+      events.normal(context.getClient(), backup, "Retained", "deletionPolicy is Retain: " + what
+          + " is left in AWS");
+      return DeleteControl.defaultDelete();
+    }
+    try {
+      if (arn == null && Conditions.isTrue(step.status.conditions, Conditions.CREATING)) {
+        Instant since = Instant.parse(Conditions.find(step.status.conditions, Conditions.CREATING).orElseThrow()
+            .getLastTransitionTime()).minus(CLOCK_SKEW);
+        arn = findByName(step.region(), backup.getSpec().tableName, SpecRules.backupName(backup), since)
+            .orElse(null);
+      }
+      if (arn == null) {
+        events.normal(context.getClient(), backup, "NothingToDelete", "no backup was created for this object");
+        return DeleteControl.defaultDelete();
+      }
+      BackupDescription deleted = store.delete(SpecRules.region(backup.getSpec(), step.status), arn);
+      step.status.backupArn = arn;
+      step.status.backupDescription = merge(step.status.backupDescription, deleted);
+      return released(step, DELETED, "DeleteBackup confirmed: backup " + arn + " is DELETED");
+    } catch (AwsFailure failure) {
+      if (failure.kind() == AwsFailure.Kind.GONE) {
+        return released(step, ALREADY_DELETED, "backup " + arn + " was already gone (BackupNotFound)");
+      }
+      Duration delay = delayAfter(step, failure);
+      String message = "DeleteBackup of " + arn + " failed: " + failure + "; retry " + step.status.failedAttempts
+          + " at " + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);
+      step.set(Conditions.DELETING, true, reasonOf(failure), message);
+      step.recordWithWarning("DeleteFailed", message);
+      log.info("{}: {}", step.id(), message);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(delay);
+    }
+  }
+
+  /** The final status is written before the finalizer goes, so watchers see DELETED on the object. */
+  private DeleteControl released(Step step, String reason, String message) {
+    var status = step.status;
+    status.backupStatus = "DELETED";
+    if (status.backupDescription != null && status.backupDescription.backupDetails != null) {
+      status.backupDescription.backupDetails.backupStatus = "DELETED";
+    }
+    status.failedAttempts = null;
+    step.set(Conditions.DELETING, false, reason, message);
+    step.notReady(reason, message);
+    step.record();
+    log.info("{}: {}", step.id(), message);
+    events.normal(step.context.getClient(), step.backup, reason, message);
+    return DeleteControl.defaultDelete();
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<DynamoBackup> updateErrorStatus(DynamoBackup backup,
+      Context<DynamoBackup> context, Exception e) {
+    log.warn("{}/{}: reconcile failed: {}", backup.getMetadata().getNamespace(), backup.getMetadata().getName(),
+        e.toString());
+    var step = new Step(backup, context);
+    step.notReady(RECONCILE_ERROR, String.valueOf(e.getMessage()));
+    backup.setStatus(step.status);
+    return ErrorStatusUpdateControl.patchStatus(backup);
+  }
+
+  private UpdateControl<DynamoBackup> retryLater(Step step, String call, AwsFailure failure) {
+    Duration delay = delayAfter(step, failure);
+    String message = call + " failed: " + failure + "; retry " + step.status.failedAttempts + " at "
+        + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);
+    step.notReady(reasonOf(failure), message);
+    step.recordWithWarning(call.replace("Backup", "") + "Failed", message);
+    log.info("{}: {}", step.id(), message);
+    return UpdateControl.<DynamoBackup>noUpdate().rescheduleAfter(delay);
+  }
+
+  private Duration delayAfter(Step step, AwsFailure failure) {
+    int attempts = step.status.failedAttempts == null ? 1 : step.status.failedAttempts + 1;
+    step.status.failedAttempts = attempts;
+    return failure.kind() == AwsFailure.Kind.TERMINAL ? settings.terminalRetry()
+        : settings.retryBackoff().delay(attempts);
+  }
+
+  /** The earliest backup of the table with this name created since {@code since}, paging through ListBackups. */
+  private Optional<String> findByName(String region, String table, String name, Instant since) {
+    BackupQuery query = BackupQuery.ofTable(table).createdAfter(since);
+    Optional<BackupPage.BackupSummary> earliest = Optional.empty();
+    for (int page = 0; page < MAX_LOOKUP_PAGES; page++) {
+      BackupPage result = store.list(region, query);
+      Optional<BackupPage.BackupSummary> match = result.backups().stream()
+          .filter(b -> name.equals(b.backupName()))
+          .min(Comparator.comparing(BackupPage.BackupSummary::createdAt));
+      if (match.isPresent() && (earliest.isEmpty()
+          || match.get().createdAt().isBefore(earliest.get().createdAt()))) {
+        earliest = match;
+      }
+      if (!result.hasMore()) {
+        return earliest.map(BackupPage.BackupSummary::backupArn);
+      }
+      query = query.startingAfter(result.lastEvaluatedBackupArn());
+    }
+    throw new AwsFailure(AwsFailure.Kind.RETRYABLE, "LookupIncomplete", "more than " + MAX_LOOKUP_PAGES
+        + " pages of backups of table " + table + "; the lookup is retried");
+  }
+
+  /** DeleteBackup and CreateBackup answer with less than DescribeBackup: keep what they leave out. */
+  private static BackupDescription merge(BackupDescription known, BackupDescription fresh) {
+    if (known == null) {
+      return fresh;
+    }
+    var merged = new BackupDescription();
+    merged.backupDetails = fresh.backupDetails != null ? fresh.backupDetails : known.backupDetails;
+    merged.sourceTableDetails = fresh.sourceTableDetails != null ? fresh.sourceTableDetails
+        : known.sourceTableDetails;
+    merged.sourceTableFeatureDetails = fresh.sourceTableFeatureDetails != null
+        ? fresh.sourceTableFeatureDetails : known.sourceTableFeatureDetails;
+    return merged;
+  }
+
+  private static String reasonOf(AwsFailure failure) {
+    String code = failure.code();
+    return code.endsWith("Exception") ? code.substring(0, code.length() - "Exception".length()) : code;
+  }
+
+  /** One reconcile's working state: the object, the status being built, and what it was before. */
+  private final class Step {
+    final DynamoBackup backup;
+    final Context<DynamoBackup> context;
+    final DynamoBackupStatus status;
+    final String before;
+
+    Step(DynamoBackup backup, Context<DynamoBackup> context) {
+      this.backup = backup;
+      this.context = context;
+      this.before = StatusRecorder.snapshot(backup.getStatus());
+      this.status = backup.getStatus() != null ? backup.getStatus() : new DynamoBackupStatus();
+      if (status.conditions == null) {
+        status.conditions = new ArrayList<>();
+      }
+    }
+
+    String id() {
+      return backup.getMetadata().getNamespace() + "/" + backup.getMetadata().getName();
+    }
+
+    String region() {
+      return SpecRules.region(backup.getSpec(), status);
+    }
+
+    void set(String type, boolean value, String reason, String message) {
+      Conditions.set(status.conditions, type, value, reason, message, backup.getMetadata().getGeneration(),
+          clock.instant());
+    }
+
+    void notReady(String reason, String message) {
+      set(Conditions.READY, false, reason, message);
+    }
+
+    void record() {
+      StatusRecorder.record(backup, context, status, before);
+    }
+
+    /** Records, and emits a Warning event when the Ready reason or message is new. */
+    void recordWithWarning(String eventReason, String message) {
+      boolean news = !Objects.equals(before, StatusRecorder.snapshot(withGeneration()));
+      record();
+      if (news) {
+        events.warning(context.getClient(), backup, eventReason, message);
+      }
+    }
+
+    private DynamoBackupStatus withGeneration() {
+      status.observedGeneration = backup.getMetadata().getGeneration();
+      return status;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.dynamobackup.operator.reconcile;
+
+import io.dynamobackup.operator.api.DeletionPolicy;
+import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoBackupStatus;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What the spec means, and what is wrong with it: pure functions of the object, checked before any AWS call. The
+ * CRD's schema and CEL rules say the same to the API server; these checks hold where those do not run.
+ */
+public final class SpecRules {
+
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String IMMUTABLE_FIELD_CHANGED = "ImmutableFieldChanged";
+  public static final String BACKUP_TABLE_MISMATCH = "BackupTableMismatch";
+
+  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
+  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+
+  /** A reason (for the Ready condition) and a message a user can act on. */
+  public record Problem(String reason, String message) {}
+
+  private SpecRules() {}
+
+  /** The backup name used for CreateBackup: spec.backupName, else metadata.name. */
+  public static String backupName(DynamoBackup backup) {
+    String name = backup.getSpec() == null ? null : backup.getSpec().backupName;
+    return name != null ? name : backup.getMetadata().getName();
+  }
+
+  /** Backups adopted through spec.backupArn are retained unless the user says Delete: pointing is not owning. */
+  public static DeletionPolicy deletionPolicy(DynamoBackupSpec spec) {
+    if (spec != null && spec.deletionPolicy != null) {
+      return spec.deletionPolicy;
+    }
+    return spec != null && spec.backupArn != null ? DeletionPolicy.Retain : DeletionPolicy.Delete;
+  }
+
+  /** The region to call: the recorded backup's own region when there is one, else spec.region (may be null). */
+  public static String region(DynamoBackupSpec spec, DynamoBackupStatus status) {
+    Optional<BackupArn> recorded = BackupArn.parse(status == null ? null : status.backupArn);
+    if (recorded.isPresent()) {
+      return recorded.get().region();
+    }
+    Optional<BackupArn> adopted = BackupArn.parse(spec.backupArn);
+    return adopted.map(BackupArn::region).orElse(spec.region);
+  }
+
+  public static Optional<Problem> check(DynamoBackup backup) {
+    DynamoBackupSpec spec = backup.getSpec();
+    if (spec == null) {
+      return invalid("spec is required");
+    }
+    return validate(backup, spec).or(() -> identityChange(spec, backup.getStatus()));
+  }
+
+  private static Optional<Problem> validate(DynamoBackup backup, DynamoBackupSpec spec) {
+    if (isBlank(spec.tableName) && isBlank(spec.backupArn)) {
+      return invalid("spec.tableName is required unless spec.backupArn is set");
+    }
+    if (spec.tableName != null && !NAME.matcher(spec.tableName).matches()) {
+      return invalid("spec.tableName '" + spec.tableName + "' must be 3-255 characters of [a-zA-Z0-9_.-]");
+    }
+    if (spec.backupName != null && !NAME.matcher(spec.backupName).matches()) {
+      return invalid("spec.backupName '" + spec.backupName + "' must be 3-255 characters of [a-zA-Z0-9_.-]");
+    }
+    if (spec.backupName == null && spec.backupArn == null
+        && !NAME.matcher(backup.getMetadata().getName()).matches()) {
+      return invalid("metadata.name '" + backup.getMetadata().getName() + "' is not a valid backup name"
+          + " (3-255 characters of [a-zA-Z0-9_.-]); set spec.backupName");
+    }
+    if (spec.region != null && !REGION.matcher(spec.region).matches()) {
+      return invalid("spec.region '" + spec.region + "' is not an AWS region name (like eu-west-1)");
+    }
+    if (spec.backupArn != null) {
+      Optional<BackupArn> arn = BackupArn.parse(spec.backupArn);
+      if (arn.isEmpty()) {
+        return invalid("spec.backupArn '" + spec.backupArn + "' is not a DynamoDB backup ARN"
+            + " (arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/backup/ID)");
+      }
+      if (spec.region != null && !spec.region.equals(arn.get().region())) {
+        return invalid("spec.region '" + spec.region + "' differs from the region '" + arn.get().region()
+            + "' of spec.backupArn");
+      }
+      if (spec.tableName != null && !spec.tableName.equals(arn.get().table())) {
+        return Optional.of(new Problem(BACKUP_TABLE_MISMATCH, "spec.backupArn is a backup of table '"
+            + arn.get().table() + "', not of spec.tableName '" + spec.tableName + "'"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Identity is fixed once a backup is recorded; a change would silently point the object at another backup. */
+  private static Optional<Problem> identityChange(DynamoBackupSpec spec, DynamoBackupStatus status) {
+    Optional<BackupArn> recorded = BackupArn.parse(status == null ? null : status.backupArn);
+    if (recorded.isEmpty()) {
+      return Optional.empty();
+    }
+    BackupArn arn = recorded.get();
+    if (spec.backupArn != null && !spec.backupArn.equals(status.backupArn)) {
+      return changed("spec.backupArn", status.backupArn, spec.backupArn);
+    }
+    if (spec.tableName != null && !spec.tableName.equals(arn.table())) {
+      return changed("spec.tableName", arn.table(), spec.tableName);
+    }
+    if (spec.region != null && !spec.region.equals(arn.region())) {
+      return changed("spec.region", arn.region(), spec.region);
+    }
+    String recordedName = status.backupDescription == null || status.backupDescription.backupDetails == null
+        ? null : status.backupDescription.backupDetails.backupName;
+    if (spec.backupArn == null && spec.backupName != null && recordedName != null
+        && !Objects.equals(spec.backupName, recordedName)) {
+      return changed("spec.backupName", recordedName, spec.backupName);
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Problem> changed(String field, String was, String now) {
+    return Optional.of(new Problem(IMMUTABLE_FIELD_CHANGED, field + " changed from '" + was + "' to '" + now
+        + "' after the backup was recorded; it is immutable. Revert it, or create a new DynamoBackup."));
+  }
+
+  private static Optional<Problem> invalid(String message) {
+    return Optional.of(new Problem(INVALID_SPEC, message));
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
+  }
+}

@@ -1,0 +1,130 @@
+package io.dynamobackup.operator.sandbox;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * A Kubernetes API on loopback: Fabric8's mock server in CRUD mode, with this operator's CRDs and a
+ * {@code default} namespace applied. It stands in for a cluster in the sandbox and in tests.
+ */
+public final class SandboxCluster implements AutoCloseable {
+
+  /** CRD manifests generated at build time from the api classes (see crds/). */
+  public static final List<String> CRD_RESOURCES = List.of("META-INF/fabric8/dynamobackups.dynamobackup.io-v1.yml");
+
+  /** The mock server logs every request at INFO through java.util.logging; held so the level sticks. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger(
+      "io.fabric8.mockwebserver");
+
+  private final KubernetesMockServer server;
+
+  private SandboxCluster(KubernetesMockServer server) {
+    this.server = server;
+  }
+
+  /** Starts on a loopback port (0: a free one) and installs the CRDs. */
+  public static SandboxCluster start(int port) {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+    var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false);
+    server.init(InetAddress.getLoopbackAddress(), port);
+    var cluster = new SandboxCluster(server);
+    try (KubernetesClient client = cluster.newClient()) {
+      for (String resource : CRD_RESOURCES) {
+        client.apiextensions().v1().customResourceDefinitions().resource(crd(resource)).create();
+      }
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata()
+          .build()).create();
+    }
+    return cluster;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  /** A new client for this API; the caller closes it. */
+  public KubernetesClient newClient() {
+    return new KubernetesClientBuilder().withConfig(config()).build();
+  }
+
+  public Config config() {
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(url())
+        .withNamespace("default")
+        .withOauthToken("sandbox")
+        .withRequestRetryBackoffLimit(3)
+        .build();
+  }
+
+  /** Writes a kubeconfig for kubectl and other clients. */
+  public Path writeKubeconfig(Path path) {
+    String kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: sandbox
+          cluster:
+            server: %s
+        users:
+        - name: sandbox
+          user:
+            token: sandbox
+        contexts:
+        - name: sandbox
+          context:
+            cluster: sandbox
+            user: sandbox
+            namespace: default
+        current-context: sandbox
+        """.formatted(url());
+    try {
+      Path absolute = path.toAbsolutePath();
+      if (absolute.getParent() != null) {
+        Files.createDirectories(absolute.getParent());
+      }
+      Files.writeString(absolute, kubeconfig, StandardCharsets.UTF_8);
+      return absolute;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write kubeconfig " + path, e);
+    }
+  }
+
+  private static CustomResourceDefinition crd(String resource) {
+    try (InputStream in = SandboxCluster.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("CRD " + resource + " is not on the classpath; build with Maven first");
+      }
+      return Serialization.unmarshal(in, CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.destroy();
+  }
+}

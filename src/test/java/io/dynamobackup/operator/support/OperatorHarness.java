@@ -1,0 +1,128 @@
+package io.dynamobackup.operator.support;
+
+import io.dynamobackup.operator.BackupOperator;
+import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.aws.SdkBackupStore;
+import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.reconcile.ReconcileSettings;
+import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
+import io.dynamobackup.operator.sandbox.SandboxCluster;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.javaoperatorsdk.operator.Operator;
+import io.fabric8.kubernetes.api.model.Event;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import org.awaitility.Awaitility;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The operator under test, in this JVM, against a mock Kubernetes API and the DynamoDB emulator on loopback. */
+public final class OperatorHarness implements AutoCloseable {
+
+  public static final String REGION = "eu-west-1";
+  public static final String NAMESPACE = "default";
+
+  public final SandboxCluster cluster;
+  public final KubernetesClient client;
+  public final DynamoDbEmulator emulator;
+  public final DynamoDbClient dynamo;
+  private final SdkBackupStore store;
+  private final OperatorConfig config;
+  private Operator operator;
+
+  private OperatorHarness(ReconcileSettings settings) {
+    cluster = SandboxCluster.start(0);
+    client = cluster.newClient();
+    emulator = DynamoDbEmulator.start(0);
+    store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
+    config = new OperatorConfig(Set.of(), REGION, 4, settings);
+    dynamo = DynamoDbClient.builder().region(Region.of(REGION)).endpointOverride(emulator.endpoint())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+  }
+
+  public static OperatorHarness start() {
+    return start(OperatorConfig.quickReconcile());
+  }
+
+  public static OperatorHarness start(ReconcileSettings settings) {
+    var harness = new OperatorHarness(settings);
+    harness.startOperator();
+    return harness;
+  }
+
+  public void startOperator() {
+    operator = BackupOperator.create(client, store, config, Clock.systemUTC());
+    operator.start();
+  }
+
+  public void stopOperator() {
+    operator.stop();
+  }
+
+  public MixedOperation<DynamoBackup, KubernetesResourceList<DynamoBackup>, Resource<DynamoBackup>> backups() {
+    return client.resources(DynamoBackup.class);
+  }
+
+  /** A table in the emulator with a fresh name, so tests never share state. */
+  public String newTable() {
+    String table = "orders-" + UUID.randomUUID().toString().substring(0, 8);
+    emulator.createTable(REGION, table);
+    return table;
+  }
+
+  public DynamoBackup apply(String name, DynamoBackupSpec spec) {
+    var backup = new DynamoBackup();
+    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+    backup.setSpec(spec);
+    return backups().inNamespace(NAMESPACE).resource(backup).create();
+  }
+
+  /** Deletes the object (as kubectl delete does) and waits until its finalizer is released and it is gone. */
+  public void deleteAndAwaitGone(String name, Duration timeout) {
+    backups().inNamespace(NAMESPACE).withName(name).delete();
+    Awaitility.await(name + " gone").atMost(timeout).until(() -> get(name) == null);
+  }
+
+  /** Events recorded for one object, oldest first. */
+  public List<Event> events(String name) {
+    return client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .sorted(Comparator.comparing(Event::getLastTimestamp).thenComparing(e -> e.getMetadata().getName()))
+        .toList();
+  }
+
+  public List<String> eventReasons(String name) {
+    return events(name).stream().map(Event::getReason).toList();
+  }
+
+  public DynamoBackup get(String name) {
+    return backups().inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  public static String uniqueName(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    store.close();
+    dynamo.close();
+    client.close();
+    emulator.close();
+    cluster.close();
+  }
+}
