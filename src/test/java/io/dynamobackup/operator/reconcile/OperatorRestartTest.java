@@ -1,0 +1,99 @@
+package io.dynamobackup.operator.reconcile;
+
+import static io.dynamobackup.operator.support.OperatorHarness.REGION;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.dynamobackup.operator.support.OperatorHarness;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A stopped and restarted operator picks up where it was, and never creates a second backup for an object. */
+class OperatorRestartTest {
+
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+  static OperatorHarness harness;
+
+  @BeforeAll
+  static void start() {
+    harness = OperatorHarness.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    harness.close();
+  }
+
+  @Test
+  void restartWithBackupsMidFlightResumesWithoutASecondCreate() {
+    harness.emulator.creatingDuration(Duration.ofSeconds(3));
+    List<String> names = new ArrayList<>();
+    List<String> tables = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        tables.add(harness.newTable());
+        names.add(OperatorHarness.uniqueName("mid-flight"));
+        harness.apply(names.get(i), new DynamoBackupSpec(tables.get(i)));
+      }
+      await().atMost(TIMEOUT).until(() -> names.stream().allMatch(n -> {
+        var status = harness.get(n).getStatus();
+        return status != null && "CREATING".equals(status.backupStatus);
+      }));
+
+      harness.stopOperator();
+      harness.startOperator();
+
+      await().atMost(TIMEOUT).until(() -> names.stream()
+          .allMatch(n -> "AVAILABLE".equals(harness.get(n).getStatus().backupStatus)));
+    } finally {
+      harness.emulator.creatingDuration(Duration.ZERO);
+    }
+    for (String table : tables) {
+      assertThat(harness.emulator.calls("CreateBackup", table)).hasSize(1);
+      assertThat(harness.emulator.backupArns(REGION)).filteredOn(arn -> arn.contains("/" + table + "/")).hasSize(1);
+    }
+  }
+
+  @Test
+  void recordedIntentWithoutArnAdoptsTheBackupInsteadOfCreatingAnother() {
+    // The state a crash leaves between CreateBackup and recording its answer: intent in status, backup in AWS.
+    String table = harness.newTable();
+    String name = OperatorHarness.uniqueName("crashed");
+    harness.stopOperator();
+    try {
+      harness.apply(name, new DynamoBackupSpec(table));
+      var object = harness.get(name);
+      var status = new DynamoBackupStatus();
+      Conditions.set(status.conditions, Conditions.CREATING, true, "CreateRequested", "requested", 1L,
+          Instant.now());
+      object.setStatus(status);
+      harness.backups().inNamespace(OperatorHarness.NAMESPACE).resource(object).updateStatus();
+      String orphan = harness.dynamo.createBackup(r -> r.tableName(table).backupName(name)).backupDetails()
+          .backupArn();
+      harness.emulator.resetCounters();
+
+      harness.startOperator();
+
+      await().atMost(TIMEOUT).untilAsserted(() -> {
+        var adopted = harness.get(name).getStatus();
+        assertThat(adopted.backupStatus).isEqualTo("AVAILABLE");
+        assertThat(adopted.backupArn).isEqualTo(orphan);
+      });
+      assertThat(harness.emulator.calls("CreateBackup", table)).isEmpty();
+      assertThat(harness.emulator.calls("ListBackups", table)).isNotEmpty();
+      assertThat(harness.emulator.backupArns(REGION)).filteredOn(arn -> arn.contains("/" + table + "/"))
+          .containsExactly(orphan);
+    } finally {
+      if (harness.get(name) != null) {
+        harness.deleteAndAwaitGone(name, TIMEOUT);
+      }
+    }
+  }
+}
