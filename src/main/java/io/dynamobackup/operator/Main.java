@@ -1,1 +1,136 @@
-package io.dynamobackup.operator; public class Main { public static void main(String[] a){} }
+package io.dynamobackup.operator;
+
+import io.dynamobackup.operator.aws.SdkBackupStore;
+import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.sandbox.Sandbox;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+
+/** Runs the operator against the configured cluster, or, with none configured, on the embedded sandbox. */
+@Command(name = "dynamo-backup-operator", mixinStandardHelpOptions = true, version = "dynamo-backup-operator 0.1.0",
+    description = "Manages Amazon DynamoDB on-demand backups as Kubernetes DynamoBackup resources.%n"
+        + "Kubernetes: KUBECONFIG, ~/.kube/config or in-cluster. AWS: the SDK default chain (AWS_REGION,"
+        + " AWS_ENDPOINT_URL, credentials). With no cluster configured, it starts the embedded sandbox.%n"
+        + "Environment: WATCH_NAMESPACES (comma list, default all), RESYNC_PERIOD (default 10m),"
+        + " RECONCILE_THREADS (default 20).")
+public final class Main implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  @Option(names = "--sandbox", description = "Run on the embedded sandbox (mock Kubernetes API and DynamoDB"
+      + " emulator) even if a cluster is configured.")
+  boolean sandbox;
+
+  @Option(names = "--sandbox-kubeconfig", defaultValue = "sandbox.kubeconfig",
+      description = "Where the sandbox writes its kubeconfig (default: ${DEFAULT-VALUE}).")
+  Path sandboxKubeconfig;
+
+  @Option(names = "--sandbox-port", defaultValue = "18080",
+      description = "Loopback port of the sandbox's Kubernetes API (default: ${DEFAULT-VALUE}).")
+  int sandboxPort;
+
+  @Option(names = "--examples", defaultValue = "examples",
+      description = "Manifests the sandbox applies at start (default: ${DEFAULT-VALUE}, else the jar's copies).")
+  Path examples;
+
+  @Option(names = "--no-demo", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Whether the sandbox shows one create / AVAILABLE / delete lifecycle at start.")
+  boolean demo;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (sandbox || !clusterConfigured()) {
+      if (!sandbox) {
+        log.info("no Kubernetes cluster configured (KUBECONFIG, ~/.kube/config or in-cluster): starting the"
+            + " embedded sandbox");
+      }
+      return runSandbox();
+    }
+    return runOnCluster();
+  }
+
+  private int runSandbox() throws InterruptedException {
+    // The sandbox never talks to AWS: no instance-metadata look-ups for a region or credentials.
+    System.setProperty("aws.disableEc2Metadata", "true");
+    var sandboxInstance = Sandbox.start(new Sandbox.Options(sandboxPort, sandboxKubeconfig, examples,
+        Duration.ofSeconds(3)));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      sandboxInstance.close();
+      stopped.countDown();
+    }, "sandbox-shutdown"));
+    if (demo) {
+      sandboxInstance.runDemo(Duration.ofSeconds(60));
+    }
+    System.out.println(sandboxInstance.instructions());
+    stopped.await();
+    return 0;
+  }
+
+  private int runOnCluster() throws InterruptedException {
+    OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    try {
+      log.info("connecting to Kubernetes at {} (Kubernetes {})", client.getMasterUrl(),
+          client.getKubernetesVersion().getGitVersion());
+    } catch (KubernetesClientException e) {
+      log.error("cannot reach the Kubernetes API at {}: {}. Fix the kubeconfig, or run with --sandbox for the"
+          + " embedded sandbox.", client.getMasterUrl(), e.getMessage());
+      client.close();
+      return 1;
+    }
+    log.info("watching {}; default AWS region: {}; resync every {}",
+        config.watchNamespaces().isEmpty() ? "all namespaces" : "namespaces " + config.watchNamespaces(),
+        config.defaultRegion() == null ? "none (objects must set spec.region)" : config.defaultRegion(),
+        config.reconcile().resyncPeriod());
+    var store = new SdkBackupStore(config.defaultRegion(), Optional.empty(), DefaultCredentialsProvider.builder()
+        .build());
+    var operator = BackupOperator.create(client, store, config, Clock.systemUTC());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.stop();
+      store.close();
+      client.close();
+      stopped.countDown();
+    }, "operator-shutdown"));
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      log.error("the operator could not start: {}. Is the CRD installed (kubectl apply -f crds/) and may this"
+          + " identity list and watch dynamobackups?", e.getMessage());
+      return 1;
+    }
+    stopped.await();
+    return 0;
+  }
+
+  /** A cluster is configured when a kubeconfig exists or the process runs in a pod. */
+  static boolean clusterConfigured() {
+    String kubeconfig = System.getenv("KUBECONFIG");
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      return true;
+    }
+    if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+      return true;
+    }
+    return Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"));
+  }
+}

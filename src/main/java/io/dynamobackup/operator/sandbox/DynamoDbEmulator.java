@@ -158,12 +158,20 @@ public final class DynamoDbEmulator implements AutoCloseable {
     throttledAnswers.set(0);
   }
 
-  /** Creates an ACTIVE table directly, as CreateTable would. */
+  /** Creates an ACTIVE table directly, as CreateTable would, unless one of that name exists. */
   public void createTable(String region, String tableName) {
+    var state = region(region);
+    synchronized (state) {
+      if (state.tables.containsKey(tableName)) {
+        return;
+      }
+    }
     ObjectNode request = json.createObjectNode().put("TableName", tableName).put("BillingMode", "PAY_PER_REQUEST");
     request.putArray("KeySchema").addObject().put("AttributeName", "id").put("KeyType", "HASH");
     request.putArray("AttributeDefinitions").addObject().put("AttributeName", "id").put("AttributeType", "S");
-    region(region).createTable(request);
+    synchronized (state) {
+      state.createTable(request);
+    }
   }
 
   /** The ARNs of all backups in a region that still exist, oldest first. */

@@ -1,0 +1,142 @@
+package io.dynamobackup.operator.sandbox;
+
+import io.dynamobackup.operator.BackupOperator;
+import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.aws.SdkBackupStore;
+import io.dynamobackup.operator.config.OperatorConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.javaoperatorsdk.operator.Operator;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * The embedded default: a mock Kubernetes API and the DynamoDB emulator on loopback, this operator running against
+ * both, and the examples applied. Needs no cluster, no AWS account and no network.
+ */
+public final class Sandbox implements AutoCloseable {
+
+  public static final String REGION = "eu-west-1";
+  public static final String DEMO = "sandbox-demo";
+  private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
+
+  /**
+   * @param apiPort loopback port of the Kubernetes API (0: a free one)
+   * @param kubeconfig where to write a kubeconfig for kubectl
+   * @param examples directory of manifests to apply (the jar's bundled copies when it does not exist)
+   * @param creatingDuration how long a new backup stays CREATING in the emulator
+   */
+  public record Options(int apiPort, Path kubeconfig, Path examples, Duration creatingDuration) {}
+
+  public final SandboxCluster cluster;
+  public final DynamoDbEmulator emulator;
+  public final KubernetesClient client;
+  public final Path kubeconfig;
+  private final SdkBackupStore store;
+  private final Operator operator;
+
+  private Sandbox(Options options) {
+    cluster = SandboxCluster.start(options.apiPort());
+    emulator = DynamoDbEmulator.start(0).creatingDuration(options.creatingDuration());
+    kubeconfig = cluster.writeKubeconfig(options.kubeconfig());
+    client = cluster.newClient();
+    store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("sandbox", "sandbox")));
+    var config = new OperatorConfig(Set.of(), REGION, 10, OperatorConfig.quickReconcile());
+    operator = BackupOperator.create(client, store, config, Clock.systemUTC());
+  }
+
+  public static Sandbox start(Options options) {
+    var sandbox = new Sandbox(options);
+    log.info("[sandbox] Kubernetes API (mock, CRUD) at {}; DynamoDB emulator at {} (region {})",
+        sandbox.cluster.url(), sandbox.emulator.endpoint(), REGION);
+    sandbox.operator.start();
+    log.info("[sandbox] operator started");
+    sandbox.apply(Examples.load(options.examples()), options.examples());
+    return sandbox;
+  }
+
+  /** Applies the examples, creating the tables they name in the emulator first. */
+  private void apply(List<HasMetadata> objects, Path source) {
+    for (HasMetadata object : objects) {
+      String namespace = Optional.ofNullable(object.getMetadata().getNamespace()).orElse("default");
+      object.getMetadata().setNamespace(namespace);
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+          .build()).createOr(NonDeletingOperation::update);
+      if (object instanceof DynamoBackup backup && backup.getSpec() != null && backup.getSpec().tableName != null) {
+        emulator.createTable(Optional.ofNullable(backup.getSpec().region).orElse(REGION), backup.getSpec().tableName);
+      }
+      client.resource(object).createOr(NonDeletingOperation::update);
+      log.info("[sandbox] applied {} {}/{} from {}", object.getKind(), namespace, object.getMetadata().getName(),
+          source);
+    }
+  }
+
+  /**
+   * Shows one whole lifecycle on a backup of its own: created, AVAILABLE, deleted through the finalizer. Returns
+   * false if a step did not finish in time.
+   */
+  public boolean runDemo(Duration timeout) {
+    emulator.createTable(REGION, "sandbox-demo-table");
+    var demo = new DynamoBackup();
+    demo.setMetadata(new ObjectMetaBuilder().withName(DEMO).withNamespace("default").build());
+    demo.setSpec(new DynamoBackupSpec("sandbox-demo-table"));
+    var demos = client.resources(DynamoBackup.class).inNamespace("default");
+    demos.resource(demo).createOr(NonDeletingOperation::update);
+    log.info("[sandbox] demo: created DynamoBackup default/{} for table sandbox-demo-table", DEMO);
+    try {
+      demos.withName(DEMO).waitUntilCondition(b -> b != null && b.getStatus() != null
+          && "AVAILABLE".equals(b.getStatus().backupStatus), timeout.toMillis(), TimeUnit.MILLISECONDS);
+      log.info("[sandbox] demo: backup {} is AVAILABLE; deleting the object",
+          demos.withName(DEMO).get().getStatus().backupArn);
+      demos.withName(DEMO).delete();
+      demos.withName(DEMO).waitUntilCondition(b -> b == null, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      log.info("[sandbox] demo: finalizer ran DeleteBackup and released the object; backups left in the"
+          + " emulator: {}", emulator.backupArns(REGION).size());
+      return true;
+    } catch (KubernetesClientTimeoutException e) {
+      log.warn("[sandbox] demo: did not finish within {}", timeout);
+      return false;
+    }
+  }
+
+  /** What a user types next, printed once the sandbox is up. */
+  public String instructions() {
+    return """
+
+        The sandbox is running. Point kubectl (or any client) at it:
+
+          export KUBECONFIG=%s
+
+          kubectl get dynamobackups -A
+          kubectl get ddbb orders-nightly -o yaml
+          kubectl delete dynamobackup orders-nightly
+
+        Kubernetes API: %s (mock server)   DynamoDB emulator: %s
+        Press Ctrl-C to stop.
+        """.formatted(kubeconfig, cluster.url(), emulator.endpoint());
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    store.close();
+    client.close();
+    emulator.close();
+    cluster.close();
+  }
+}

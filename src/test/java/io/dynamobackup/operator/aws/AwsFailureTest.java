@@ -1,0 +1,33 @@
+package io.dynamobackup.operator.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamobackup.operator.aws.AwsFailure.Kind;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AwsFailureTest {
+
+  @ParameterizedTest(name = "{0} ({1}) is {2}")
+  @CsvSource({
+      "BackupNotFoundException, 400, GONE",
+      "BackupInUseException, 400, RETRYABLE",
+      "LimitExceededException, 400, THROTTLED",
+      "ThrottlingException, 400, THROTTLED",
+      "RequestLimitExceeded, 400, THROTTLED",
+      "InternalServerError, 500, RETRYABLE",
+      "ServiceUnavailable, 503, RETRYABLE",
+      "ExpiredTokenException, 400, RETRYABLE",
+      "TableNotFoundException, 400, TERMINAL",
+      "AccessDeniedException, 400, TERMINAL",
+      "ValidationException, 400, TERMINAL",
+      "UnrecognizedClientException, 400, TERMINAL",
+      "SomethingNew, 502, RETRYABLE",
+      "SomethingNew, 429, THROTTLED",
+      "SomethingNew, 403, TERMINAL",
+      ", 0, RETRYABLE",
+  })
+  void errorCodesAreClassifiedOnce(String code, int httpStatus, Kind kind) {
+    assertThat(AwsFailure.kindOf(code, httpStatus)).isEqualTo(kind);
+  }
+}

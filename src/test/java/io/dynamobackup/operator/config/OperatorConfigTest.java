@@ -1,0 +1,40 @@
+package io.dynamobackup.operator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OperatorConfigTest {
+
+  @Test
+  void defaultsWatchAllNamespacesAndResyncEveryTenMinutes() {
+    var config = OperatorConfig.fromEnvironment(Map.of());
+
+    assertThat(config.watchNamespaces()).isEmpty();
+    assertThat(config.reconcile().resyncPeriod()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(config.reconcileThreads()).isEqualTo(20);
+  }
+
+  @Test
+  void environmentNarrowsNamespacesAndSetsTheResyncPeriod() {
+    var config = OperatorConfig.fromEnvironment(Map.of(
+        "WATCH_NAMESPACES", "team-a, team-b,,", "RESYNC_PERIOD", "90s", "RECONCILE_THREADS", "4"));
+
+    assertThat(config.watchNamespaces()).containsExactlyInAnyOrder("team-a", "team-b");
+    assertThat(config.reconcile().resyncPeriod()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(config.reconcileThreads()).isEqualTo(4);
+  }
+
+  @Test
+  void durationsAcceptShortFormsAndIso8601() {
+    assertThat(OperatorConfig.duration("X", "15m", null)).isEqualTo(Duration.ofMinutes(15));
+    assertThat(OperatorConfig.duration("X", "2h", null)).isEqualTo(Duration.ofHours(2));
+    assertThat(OperatorConfig.duration("X", "1d", null)).isEqualTo(Duration.ofDays(1));
+    assertThat(OperatorConfig.duration("X", "PT30S", null)).isEqualTo(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> OperatorConfig.duration("RESYNC_PERIOD", "soon", null))
+        .hasMessageContaining("RESYNC_PERIOD='soon' is not a duration");
+  }
+}

@@ -1,0 +1,157 @@
+package io.dynamobackup.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamobackup.operator.api.BackupDescription;
+import io.dynamobackup.operator.api.DeletionPolicy;
+import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SpecRulesTest {
+
+  static final String ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/01700000000000-abcdef12";
+
+  @Test
+  void aPlainSpecIsValid() {
+    assertThat(SpecRules.check(backup("nightly", s -> s.tableName = "orders"))).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "no table, no ARN          | ''        | ''      | ''        | InvalidSpec | spec.tableName is required",
+      "table with a space        | 'ord ers' | ''      | ''        | InvalidSpec | spec.tableName 'ord ers'",
+      "table too short           | ab        | ''      | ''        | InvalidSpec | 3-255 characters",
+      "backup name with a slash  | orders    | 'a/b'   | ''        | InvalidSpec | spec.backupName 'a/b'",
+      "region typo               | orders    | ''      | euwest1   | InvalidSpec | spec.region 'euwest1'",
+  })
+  void badFieldsAreRefusedWithASpecificMessage(String title, String table, String backupName, String region,
+      String reason, String message) {
+    var problem = SpecRules.check(backup("nightly", s -> {
+      s.tableName = table.isEmpty() ? null : table;
+      s.backupName = backupName.isEmpty() ? null : backupName;
+      s.region = region.isEmpty() ? null : region;
+    }));
+
+    assertThat(problem).hasValueSatisfying(p -> {
+      assertThat(p.reason()).isEqualTo(reason);
+      assertThat(p.message()).contains(message);
+    });
+  }
+
+  @Test
+  void metadataNameTooShortForABackupNameAsksForSpecBackupName() {
+    var problem = SpecRules.check(backup("ab", s -> s.tableName = "orders"));
+
+    assertThat(problem).hasValueSatisfying(p -> assertThat(p.message()).contains("set spec.backupName"));
+  }
+
+  @Test
+  void malformedArnIsInvalid() {
+    var problem = SpecRules.check(backup("adopt", s -> s.backupArn = "arn:aws:s3:::bucket"));
+
+    assertThat(problem).hasValueSatisfying(p -> assertThat(p.message()).contains("not a DynamoDB backup ARN"));
+  }
+
+  @Test
+  void arnOfAnotherTableIsABackupTableMismatch() {
+    var problem = SpecRules.check(backup("adopt", s -> {
+      s.backupArn = ARN;
+      s.tableName = "payments";
+    }));
+
+    assertThat(problem).hasValueSatisfying(p -> {
+      assertThat(p.reason()).isEqualTo("BackupTableMismatch");
+      assertThat(p.message()).contains("'orders'", "'payments'");
+    });
+  }
+
+  @Test
+  void regionDisagreeingWithTheArnIsInvalid() {
+    var problem = SpecRules.check(backup("adopt", s -> {
+      s.backupArn = ARN;
+      s.region = "us-east-1";
+    }));
+
+    assertThat(problem).hasValueSatisfying(p -> assertThat(p.message()).contains("'us-east-1'", "'eu-west-1'"));
+  }
+
+  @Test
+  void changingTheTableAfterTheBackupIsRecordedIsRefused() {
+    var backup = backup("nightly", s -> s.tableName = "payments");
+    backup.setStatus(recorded(ARN, "nightly"));
+
+    assertThat(SpecRules.check(backup)).hasValueSatisfying(p -> {
+      assertThat(p.reason()).isEqualTo("ImmutableFieldChanged");
+      assertThat(p.message()).contains("spec.tableName", "'orders'", "'payments'");
+    });
+  }
+
+  @Test
+  void changingTheBackupNameOrRegionAfterTheBackupIsRecordedIsRefused() {
+    var renamed = backup("nightly", s -> {
+      s.tableName = "orders";
+      s.backupName = "renamed";
+    });
+    renamed.setStatus(recorded(ARN, "nightly"));
+    var moved = backup("nightly", s -> {
+      s.tableName = "orders";
+      s.region = "us-east-1";
+    });
+    moved.setStatus(recorded(ARN, "nightly"));
+
+    assertThat(SpecRules.check(renamed)).hasValueSatisfying(p -> assertThat(p.message()).contains("backupName"));
+    assertThat(SpecRules.check(moved)).hasValueSatisfying(p -> assertThat(p.message()).contains("spec.region"));
+  }
+
+  @Test
+  void adoptedBackupsAreRetainedUnlessDeleteIsExplicit() {
+    var adopted = new DynamoBackupSpec();
+    adopted.backupArn = ARN;
+    var created = new DynamoBackupSpec("orders");
+    var adoptedForDeletion = new DynamoBackupSpec();
+    adoptedForDeletion.backupArn = ARN;
+    adoptedForDeletion.deletionPolicy = DeletionPolicy.Delete;
+
+    assertThat(SpecRules.deletionPolicy(adopted)).isEqualTo(DeletionPolicy.Retain);
+    assertThat(SpecRules.deletionPolicy(created)).isEqualTo(DeletionPolicy.Delete);
+    assertThat(SpecRules.deletionPolicy(adoptedForDeletion)).isEqualTo(DeletionPolicy.Delete);
+  }
+
+  @Test
+  void regionComesFromTheRecordedArnBeforeTheSpec() {
+    var spec = new DynamoBackupSpec("orders");
+    spec.region = "us-east-1";
+
+    assertThat(SpecRules.region(spec, null)).isEqualTo("us-east-1");
+    assertThat(SpecRules.region(spec, recorded(ARN, "nightly"))).isEqualTo("eu-west-1");
+  }
+
+  @Test
+  void backupNameDefaultsToTheObjectName() {
+    assertThat(SpecRules.backupName(backup("nightly", s -> s.tableName = "orders"))).isEqualTo("nightly");
+    assertThat(SpecRules.backupName(backup("nightly", s -> s.backupName = "explicit"))).isEqualTo("explicit");
+  }
+
+  static DynamoBackup backup(String name, Consumer<DynamoBackupSpec> spec) {
+    var backup = new DynamoBackup();
+    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("team-a").withGeneration(1L).build());
+    backup.setSpec(new DynamoBackupSpec());
+    spec.accept(backup.getSpec());
+    return backup;
+  }
+
+  static DynamoBackupStatus recorded(String arn, String backupName) {
+    var status = new DynamoBackupStatus();
+    status.backupArn = arn;
+    status.backupDescription = new BackupDescription();
+    status.backupDescription.backupDetails = new BackupDescription.BackupDetails();
+    status.backupDescription.backupDetails.backupName = backupName;
+    return status;
+  }
+}

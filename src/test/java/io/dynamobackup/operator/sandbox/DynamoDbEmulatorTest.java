@@ -1,0 +1,162 @@
+package io.dynamobackup.operator.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BackupInUseException;
+import software.amazon.awssdk.services.dynamodb.model.BackupStatus;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
+import software.amazon.awssdk.services.dynamodb.model.ListBackupsRequest;
+import software.amazon.awssdk.services.dynamodb.model.ListBackupsResponse;
+
+/** What the emulator adds to moto: phases, pagination, faults, quotas, regions. Through the real SDK client. */
+class DynamoDbEmulatorTest {
+
+  final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  DynamoDbEmulator emulator;
+  DynamoDbClient client;
+
+  @BeforeEach
+  void start() {
+    Clock clock = new Clock() {
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return now.get();
+      }
+    };
+    emulator = DynamoDbEmulator.start(0, clock);
+    client = client("eu-west-1");
+    emulator.createTable("eu-west-1", "orders");
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    emulator.close();
+  }
+
+  DynamoDbClient client(String region) {
+    return DynamoDbClient.builder().region(Region.of(region)).endpointOverride(emulator.endpoint())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build();
+  }
+
+  @Test
+  void backupIsCreatingUntilTheConfiguredDurationHasPassed() {
+    emulator.creatingDuration(Duration.ofMinutes(2));
+    String arn = client.createBackup(r -> r.tableName("orders").backupName("bk1")).backupDetails().backupArn();
+
+    assertThat(status(arn)).isEqualTo(BackupStatus.CREATING);
+    assertThatThrownBy(() -> client.deleteBackup(r -> r.backupArn(arn))).isInstanceOf(BackupInUseException.class);
+
+    now.set(now.get().plus(Duration.ofMinutes(2)));
+    assertThat(status(arn)).isEqualTo(BackupStatus.AVAILABLE);
+  }
+
+  @Test
+  void listBackupsPagesWithLimitAndFiltersByTimeAndTable() {
+    emulator.createTable("eu-west-1", "payments");
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      now.set(now.get().plusSeconds(60));
+      created.add(client.createBackup(r -> r.tableName("orders").backupName("b-x")).backupDetails().backupArn());
+    }
+    client.createBackup(r -> r.tableName("payments").backupName("other"));
+
+    ListBackupsResponse first = client.listBackups(r -> r.tableName("orders").limit(2));
+    ListBackupsResponse second = client.listBackups(r -> r.tableName("orders").limit(2)
+        .exclusiveStartBackupArn(first.lastEvaluatedBackupArn()));
+    ListBackupsResponse third = client.listBackups(r -> r.tableName("orders").limit(2)
+        .exclusiveStartBackupArn(second.lastEvaluatedBackupArn()));
+
+    assertThat(first.backupSummaries()).extracting(s -> s.backupArn()).containsExactlyElementsOf(created.subList(0, 2));
+    assertThat(second.backupSummaries()).extracting(s -> s.backupArn()).containsExactlyElementsOf(created.subList(2, 4));
+    assertThat(third.backupSummaries()).extracting(s -> s.backupArn()).containsExactly(created.get(4));
+    assertThat(third.lastEvaluatedBackupArn()).isNull();
+
+    Instant third0 = Instant.parse("2026-01-01T00:03:00Z");
+    var recent = client.listBackups(ListBackupsRequest.builder().tableName("orders").timeRangeLowerBound(third0)
+        .build());
+    assertThat(recent.backupSummaries()).extracting(s -> s.backupArn()).containsExactlyElementsOf(created.subList(2, 5));
+    assertThat(client.listBackups(r -> r.tableName("payments")).backupSummaries()).hasSize(1);
+  }
+
+  @Test
+  void injectedFaultsAnswerOnceEachInOrder() {
+    String arn = client.createBackup(r -> r.tableName("orders").backupName("bk1")).backupDetails().backupArn();
+    emulator.failNext("DeleteBackup", "BackupInUseException", 1).failNext("DeleteBackup", "InternalServerError", 1);
+
+    assertThatThrownBy(() -> client.deleteBackup(r -> r.backupArn(arn))).isInstanceOf(BackupInUseException.class);
+    assertThatThrownBy(() -> client.deleteBackup(r -> r.backupArn(arn)))
+        .isInstanceOfSatisfying(DynamoDbException.class, e -> assertThat(e.statusCode()).isEqualTo(500));
+    assertThat(client.deleteBackup(r -> r.backupArn(arn)).backupDescription().backupDetails().backupStatus())
+        .isEqualTo(BackupStatus.DELETED);
+    assertThat(emulator.calls("DeleteBackup", arn)).hasSize(3);
+  }
+
+  @Test
+  void quotaAnswersLimitExceededAboveTheRateAndRecoversTheNextSecond() {
+    emulator.quota("DescribeBackup", 3);
+    String arn = client.createBackup(r -> r.tableName("orders").backupName("bk1")).backupDetails().backupArn();
+
+    for (int i = 0; i < 3; i++) {
+      client.describeBackup(r -> r.backupArn(arn));
+    }
+    assertThatThrownBy(() -> client.describeBackup(r -> r.backupArn(arn)))
+        .isInstanceOf(LimitExceededException.class);
+    assertThat(emulator.throttledAnswers()).isEqualTo(1);
+
+    now.set(now.get().plusSeconds(1));
+    client.describeBackup(r -> r.backupArn(arn));
+  }
+
+  @Test
+  void regionsAreSeparateAndArnsNameTheirRegion() {
+    try (DynamoDbClient east = client("us-east-1")) {
+      emulator.createTable("us-east-1", "orders");
+      String arn = east.createBackup(r -> r.tableName("orders").backupName("east")).backupDetails().backupArn();
+
+      assertThat(arn).startsWith("arn:aws:dynamodb:us-east-1:000000000000:table/orders/backup/");
+      assertThat(emulator.backupArns("us-east-1")).containsExactly(arn);
+      assertThat(emulator.backupArns("eu-west-1")).isEmpty();
+    }
+  }
+
+  @Test
+  void invalidBackupNameIsAValidationError() {
+    assertThatThrownBy(() -> client.createBackup(r -> r.tableName("orders").backupName("a b")))
+        .isInstanceOfSatisfying(DynamoDbException.class,
+            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"));
+  }
+
+  BackupStatus status(String arn) {
+    return client.describeBackup(r -> r.backupArn(arn)).backupDescription().backupDetails().backupStatus();
+  }
+}

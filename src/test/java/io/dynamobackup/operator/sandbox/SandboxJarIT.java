@@ -1,0 +1,66 @@
+package io.dynamobackup.operator.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamobackup.operator.support.MotoServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `java -jar target/dynamo-backup-operator.jar` with no cluster configured shows the sandbox lifecycle. */
+class SandboxJarIT {
+
+  @Test
+  void jarWithNoClusterStartsTheSandboxAndShowsTheLifecycle(@TempDir Path home) throws Exception {
+    Path jar = Path.of("target", "dynamo-backup-operator.jar").toAbsolutePath();
+    assertThat(jar).exists();
+    var builder = new ProcessBuilder("java", "-jar", jar.toString(), "--sandbox-port",
+        Integer.toString(MotoServer.freePort()), "--sandbox-kubeconfig", home.resolve("kubeconfig").toString())
+        .directory(home.toFile())
+        .redirectErrorStream(true);
+    builder.environment().remove("KUBECONFIG");
+    builder.environment().remove("KUBERNETES_SERVICE_HOST");
+    builder.environment().put("HOME", home.toString());
+    builder.environment().put("JAVA_TOOL_OPTIONS", "-Duser.home=" + home);
+    Process process = builder.start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        in.lines().forEach(lines::add);
+      } catch (IOException ignored) {
+        // the process was stopped
+      }
+    });
+    reader.start();
+    try {
+      Awaitility.await("sandbox lifecycle in the jar's output").atMost(Duration.ofSeconds(90))
+          .until(() -> lines.stream().anyMatch(l -> l.contains("Press Ctrl-C to stop")) || !process.isAlive());
+      String output = String.join("\n", lines);
+      assertThat(output).contains(
+          "no Kubernetes cluster configured",
+          "demo: created DynamoBackup default/sandbox-demo",
+          "sandbox-demo: created backup",
+          "is AVAILABLE",
+          "sandbox-demo: DeleteBackup confirmed",
+          "demo: finalizer ran DeleteBackup and released the object",
+          "export KUBECONFIG=");
+      assertThat(Files.readString(home.resolve("kubeconfig"))).contains("server: http://127.0.0.1:");
+    } finally {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+      reader.join(5000);
+    }
+  }
+}
