@@ -3,6 +3,7 @@ package io.dynamobackup.operator;
 import io.dynamobackup.operator.aws.BackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.reconcile.DynamoBackupReconciler;
+import io.dynamobackup.operator.reconcile.EventFilters;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Clock;
@@ -26,6 +27,8 @@ public final class BackupOperator {
         controller.settingNamespaces(config.watchNamespaces());
       }
       controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
+      // Generation-awareness alone would miss the recreate annotation; this filter covers both.
+      controller.withGenerationAware(false).withOnUpdateFilter(EventFilters.relevantUpdates());
     });
     return operator;
   }

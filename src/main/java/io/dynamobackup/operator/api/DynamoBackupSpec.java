@@ -24,7 +24,7 @@ public class DynamoBackupSpec {
   public String tableName;
 
   @JsonPropertyDescription("Name of the DynamoDB backup (3-255 characters of [a-zA-Z0-9_.-]); defaults to"
-      + " metadata.name. Immutable.")
+      + " NAMESPACE_NAME_UID8, which names this object alone. Immutable.")
   @Size(min = 3, max = 255)
   @Pattern("^[a-zA-Z0-9_.-]+$")
   @ValidationRule(value = "self == oldSelf", message = "backupName is immutable")

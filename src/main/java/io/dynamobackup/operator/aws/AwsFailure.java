@@ -16,6 +16,9 @@ public final class AwsFailure extends RuntimeException {
     TERMINAL
   }
 
+  /** The code of a call that got no answer (connection refused, timeout): AWS may or may not have acted. */
+  public static final String NO_ANSWER = "NoAnswer";
+
   private static final Set<String> GONE_CODES = Set.of("BackupNotFoundException");
   private static final Set<String> THROTTLED_CODES = Set.of(
       "LimitExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
@@ -66,6 +69,11 @@ public final class AwsFailure extends RuntimeException {
   /** The AWS error code (e.g. BackupInUseException), or a short name of our own for client-side failures. */
   public String code() {
     return code;
+  }
+
+  /** Whether AWS answered (with an error), so that the call surely had no effect. */
+  public boolean answered() {
+    return !NO_ANSWER.equals(code);
   }
 
   @Override

@@ -99,7 +99,7 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
       return fail(AwsFailure.kindOf(code, e.statusCode()), code != null ? code : "HTTP" + e.statusCode(), message, e);
     } catch (SdkException e) {
       // No answer from AWS (connection refused, timeout, unknown host): nothing was decided there.
-      return fail(AwsFailure.kindOf(null, 0), "ClientError", e.getMessage(), e);
+      return fail(AwsFailure.kindOf(null, 0), AwsFailure.NO_ANSWER, e.getMessage(), e);
     }
   }
 

@@ -36,9 +36,7 @@ public record OperatorConfig(
     ReconcileSettings defaults = ReconcileSettings.defaults();
     Duration resync = duration("RESYNC_PERIOD", env.get("RESYNC_PERIOD"), defaults.resyncPeriod());
     int threads = Integer.parseInt(env.getOrDefault("RECONCILE_THREADS", "20"));
-    return new OperatorConfig(namespaces, regionFromSdkChain(), threads,
-        new ReconcileSettings(resync, defaults.creatingPollMin(), defaults.creatingPollMax(),
-            defaults.retryBackoff(), defaults.terminalRetry()));
+    return new OperatorConfig(namespaces, regionFromSdkChain(), threads, defaults.withResyncPeriod(resync));
   }
 
   public OperatorConfig withDefaultRegion(String region) {
@@ -52,7 +50,7 @@ public record OperatorConfig(
   /** Settings that keep tests and the sandbox quick; the shape of every wait stays the same. */
   public static ReconcileSettings quickReconcile() {
     return new ReconcileSettings(Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(1),
-        Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(2)), Duration.ofSeconds(2));
+        Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(2)), Duration.ofSeconds(2), Duration.ofSeconds(3));
   }
 
   private static String regionFromSdkChain() {

@@ -74,6 +74,9 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       step.recordWithWarning(problem.get().reason(), problem.get().message());
       return UpdateControl.noUpdate(); // nothing to retry: a spec change triggers the next reconcile
     }
+    if (Recreate.requested(backup)) {
+      return recreate(step);
+    }
     if (step.status.backupArn != null) {
       return observe(step, step.status.backupArn);
     }
@@ -83,27 +86,41 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     return create(step);
   }
 
+  /**
+   * CreateBackup, exactly once. The intent is recorded in status before the call. Finding an intent but no ARN
+   * means an earlier attempt may have created the backup without recording it (a crash, or a call that got no
+   * answer): look for it by name first, and give a call that may still be in flight time to show up.
+   */
   private UpdateControl<DynamoBackup> create(Step step) {
     String table = step.backup.getSpec().tableName;
     String name = SpecRules.backupName(step.backup);
-    Optional<Condition> intent = Conditions.find(step.status.conditions, Conditions.CREATING)
-        .filter(c -> "True".equals(c.getStatus()));
-    try {
-      if (intent.isPresent()) {
-        // A CreateBackup may have been sent without its answer recorded: adopt that backup, do not make another.
-        Instant since = Instant.parse(intent.get().getLastTransitionTime()).minus(CLOCK_SKEW);
-        Optional<String> existing = findByName(step.region(), table, name, since);
+    Optional<Instant> intent = intentTime(step.status);
+    if (intent.isPresent()) {
+      try {
+        Optional<String> existing = findByName(step.region(), table, name, intent.get().minus(CLOCK_SKEW));
         if (existing.isPresent()) {
           log.info("{}: found backup {} created by an earlier attempt; adopting it", step.id(), existing.get());
+          events.normal(step.context.getClient(), step.backup, "AdoptedEarlierAttempt", "backup "
+              + existing.get() + " was created by an earlier attempt and is now recorded");
           return observe(step, existing.get());
         }
-      } else {
-        // The intent is recorded before the call, so that a crash right after it is followed by a lookup.
-        step.set(Conditions.CREATING, true, CREATE_REQUESTED,
-            "CreateBackup of table '" + table + "' as backup '" + name + "' requested");
-        step.notReady(IN_PROGRESS, "creating backup '" + name + "' of table '" + table + "'");
-        step.record();
+      } catch (AwsFailure failure) {
+        return retryLater(step, "ListBackups", failure);
       }
+      Duration age = Duration.between(intent.get(), clock.instant());
+      if (age.compareTo(settings.inFlightBound()) < 0) {
+        Duration wait = settings.inFlightBound().minus(age);
+        step.notReady(IN_PROGRESS, "an earlier CreateBackup of '" + name + "' got no recorded answer; waiting "
+            + wait.toSeconds() + "s for it to show up in ListBackups before creating again");
+        step.record();
+        return UpdateControl.<DynamoBackup>noUpdate().rescheduleAfter(wait);
+      }
+    }
+    step.restart(Conditions.CREATING, true, CREATE_REQUESTED,
+        "CreateBackup of table '" + table + "' as backup '" + name + "' requested");
+    step.notReady(IN_PROGRESS, "creating backup '" + name + "' of table '" + table + "'");
+    step.record();
+    try {
       BackupDescription created = store.create(step.region(), table, name);
       log.info("{}: created backup {} ({})", step.id(), created.backupDetails.backupArn,
           created.backupDetails.backupStatus);
@@ -111,12 +128,37 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
           + created.backupDetails.backupArn);
       return mirror(step, created);
     } catch (AwsFailure failure) {
-      if (!failure.code().equals("ClientError")) {
+      if (failure.answered()) {
         // AWS answered with an error, so nothing was created: the next attempt needs no lookup.
         step.set(Conditions.CREATING, false, reasonOf(failure), "CreateBackup failed: " + failure);
       }
       return retryLater(step, "CreateBackup", failure);
     }
+  }
+
+  /** The dynamobackup.io/recreate annotation: re-create a backup that was deleted outside Kubernetes. */
+  private UpdateControl<DynamoBackup> recreate(Step step) {
+    boolean missing = Conditions.find(step.status.conditions, Conditions.READY)
+        .map(c -> BACKUP_MISSING.equals(c.getReason())).orElse(false);
+    if (missing && step.backup.getSpec().backupArn == null) {
+      String old = step.status.backupArn;
+      step.status.backupArn = null;
+      step.status.backupStatus = null;
+      step.status.backupDescription = null;
+      step.status.failedAttempts = null;
+      step.status.conditions.removeIf(c -> Conditions.CREATING.equals(c.getType()));
+      Recreate.clear(step.context.getClient(), step.backup);
+      log.info("{}: re-creating backup {} as the recreate annotation asks", step.id(), old);
+      events.normal(step.context.getClient(), step.backup, "Recreating", "backup " + old
+          + " was deleted outside Kubernetes; creating a new one as " + Recreate.ANNOTATION + " asks");
+      return create(step);
+    }
+    Recreate.clear(step.context.getClient(), step.backup);
+    String why = missing ? "an adopted backup (spec.backupArn) cannot be re-created; point the object at another"
+        + " backup instead" : "the backup is not missing; nothing to re-create";
+    events.warning(step.context.getClient(), step.backup, "RecreateIgnored", Recreate.ANNOTATION + ": " + why);
+    return step.status.backupArn != null ? observe(step, step.status.backupArn)
+        : UpdateControl.<DynamoBackup>noUpdate();
   }
 
   private UpdateControl<DynamoBackup> observe(Step step, String arn) {
@@ -185,11 +227,19 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       return DeleteControl.defaultDelete();
     }
     try {
-      if (arn == null && Conditions.isTrue(step.status.conditions, Conditions.CREATING)) {
-        Instant since = Instant.parse(Conditions.find(step.status.conditions, Conditions.CREATING).orElseThrow()
-            .getLastTransitionTime()).minus(CLOCK_SKEW);
-        arn = findByName(step.region(), backup.getSpec().tableName, SpecRules.backupName(backup), since)
-            .orElse(null);
+      Optional<Instant> intent = intentTime(step.status);
+      if (arn == null && intent.isPresent() && backup.getSpec() != null) {
+        arn = findByName(step.region(), backup.getSpec().tableName, SpecRules.backupName(backup),
+            intent.get().minus(CLOCK_SKEW)).orElse(null);
+        Duration age = Duration.between(intent.get(), clock.instant());
+        if (arn == null && age.compareTo(settings.inFlightBound()) < 0) {
+          // A CreateBackup may still be in flight: releasing now could leave its backup behind.
+          Duration wait = settings.inFlightBound().minus(age);
+          step.set(Conditions.DELETING, true, "WaitingForCreate", "an earlier CreateBackup got no recorded answer;"
+              + " waiting " + wait.toSeconds() + "s for it to show up before releasing the object");
+          step.record();
+          return DeleteControl.noFinalizerRemoval().rescheduleAfter(wait);
+        }
       }
       if (arn == null) {
         events.normal(context.getClient(), backup, "NothingToDelete", "no backup was created for this object");
@@ -255,6 +305,13 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     step.status.failedAttempts = attempts;
     return failure.kind() == AwsFailure.Kind.TERMINAL ? settings.terminalRetry()
         : settings.retryBackoff().delay(attempts);
+  }
+
+  /** When CreateBackup was last requested without its answer recorded, if it was. */
+  private static Optional<Instant> intentTime(DynamoBackupStatus status) {
+    return Conditions.find(status.conditions, Conditions.CREATING)
+        .filter(c -> "True".equals(c.getStatus()))
+        .map(c -> Instant.parse(c.getLastTransitionTime()));
   }
 
   /** The earliest backup of the table with this name created since {@code since}, paging through ListBackups. */
@@ -326,6 +383,12 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     void set(String type, boolean value, String reason, String message) {
       Conditions.set(status.conditions, type, value, reason, message, backup.getMetadata().getGeneration(),
           clock.instant());
+    }
+
+    /** Sets a condition with a new transition time even if its status is unchanged: a new request. */
+    void restart(String type, boolean value, String reason, String message) {
+      status.conditions.removeIf(c -> type.equals(c.getType()));
+      set(type, value, reason, message);
     }
 
     void notReady(String reason, String message) {

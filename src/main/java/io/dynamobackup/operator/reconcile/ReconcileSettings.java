@@ -11,14 +11,22 @@ import java.time.Duration;
  * @param retryBackoff waits between retries of retryable and throttled AWS failures
  * @param terminalRetry wait after a terminal failure (validation, access denied, missing table): at most one
  *     retry per this period, in case someone fixes the cause outside Kubernetes
+ * @param inFlightBound how long a CreateBackup without a recorded answer may still be in flight: before creating
+ *     again (or releasing a deleted object), the operator waits this long after the request for its backup to
+ *     show up in ListBackups. Longer than the AWS call timeout.
  */
 public record ReconcileSettings(
     Duration resyncPeriod, Duration creatingPollMin, Duration creatingPollMax, Backoff retryBackoff,
-    Duration terminalRetry) {
+    Duration terminalRetry, Duration inFlightBound) {
 
   public static ReconcileSettings defaults() {
     return new ReconcileSettings(Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(30),
-        Backoff.of(Duration.ofSeconds(1), Duration.ofMinutes(5)), Duration.ofMinutes(1));
+        Backoff.of(Duration.ofSeconds(1), Duration.ofMinutes(5)), Duration.ofMinutes(1), Duration.ofSeconds(60));
+  }
+
+  public ReconcileSettings withResyncPeriod(Duration period) {
+    return new ReconcileSettings(period, creatingPollMin, creatingPollMax, retryBackoff, terminalRetry,
+        inFlightBound);
   }
 
   /** Polls a CREATING backup every half of its age, bounded: quick for small tables, gentle for large ones. */

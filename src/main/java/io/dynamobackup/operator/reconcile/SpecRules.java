@@ -26,10 +26,21 @@ public final class SpecRules {
 
   private SpecRules() {}
 
-  /** The backup name used for CreateBackup: spec.backupName, else metadata.name. */
+  /**
+   * The backup name used for CreateBackup: spec.backupName, else NAMESPACE_NAME_UID8, which names this one object
+   * (a namespace and a name cannot hold "_", so the parts cannot run into each other). The exactly-once lookup
+   * relies on it: no other object asks for a backup of that name.
+   */
   public static String backupName(DynamoBackup backup) {
     String name = backup.getSpec() == null ? null : backup.getSpec().backupName;
-    return name != null ? name : backup.getMetadata().getName();
+    if (name != null) {
+      return name;
+    }
+    var metadata = backup.getMetadata();
+    String uid = metadata.getUid() == null ? "" : metadata.getUid().replace("-", "");
+    String suffix = "_" + uid.substring(0, Math.min(8, uid.length()));
+    String prefix = metadata.getNamespace() + "_" + metadata.getName();
+    return prefix.substring(0, Math.min(prefix.length(), 255 - suffix.length())) + suffix;
   }
 
   /** Backups adopted through spec.backupArn are retained unless the user says Delete: pointing is not owning. */
@@ -67,11 +78,6 @@ public final class SpecRules {
     }
     if (spec.backupName != null && !NAME.matcher(spec.backupName).matches()) {
       return invalid("spec.backupName '" + spec.backupName + "' must be 3-255 characters of [a-zA-Z0-9_.-]");
-    }
-    if (spec.backupName == null && spec.backupArn == null
-        && !NAME.matcher(backup.getMetadata().getName()).matches()) {
-      return invalid("metadata.name '" + backup.getMetadata().getName() + "' is not a valid backup name"
-          + " (3-255 characters of [a-zA-Z0-9_.-]); set spec.backupName");
     }
     if (spec.region != null && !REGION.matcher(spec.region).matches()) {
       return invalid("spec.region '" + spec.region + "' is not an AWS region name (like eu-west-1)");

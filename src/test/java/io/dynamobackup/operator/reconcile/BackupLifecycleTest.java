@@ -53,7 +53,8 @@ class BackupLifecycleTest {
 
     var details = status.backupDescription.backupDetails;
     assertThat(details.backupArn).isEqualTo(status.backupArn);
-    assertThat(details.backupName).isEqualTo(name);
+    assertThat(details.backupName).isEqualTo("default_" + name + "_"
+        + backup.getMetadata().getUid().replace("-", "").substring(0, 8));
     assertThat(details.backupStatus).isEqualTo("AVAILABLE");
     assertThat(details.backupType).isEqualTo("USER");
     assertThat(details.backupSizeBytes).isNotNull();

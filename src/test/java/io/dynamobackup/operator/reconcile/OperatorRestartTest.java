@@ -75,7 +75,8 @@ class OperatorRestartTest {
           Instant.now());
       object.setStatus(status);
       harness.backups().inNamespace(OperatorHarness.NAMESPACE).resource(object).updateStatus();
-      String orphan = harness.dynamo.createBackup(r -> r.tableName(table).backupName(name)).backupDetails()
+      String backupName = SpecRules.backupName(object);
+      String orphan = harness.dynamo.createBackup(r -> r.tableName(table).backupName(backupName)).backupDetails()
           .backupArn();
       harness.emulator.resetCounters();
 

@@ -45,10 +45,21 @@ class SpecRulesTest {
   }
 
   @Test
-  void metadataNameTooShortForABackupNameAsksForSpecBackupName() {
-    var problem = SpecRules.check(backup("ab", s -> s.tableName = "orders"));
+  void defaultBackupNameNamesTheNamespaceTheObjectAndItsUid() {
+    var backup = backup("ab", s -> s.tableName = "orders");
+    backup.getMetadata().setUid("3f2a9c1b-0000-4000-8000-000000000000");
 
-    assertThat(problem).hasValueSatisfying(p -> assertThat(p.message()).contains("set spec.backupName"));
+    assertThat(SpecRules.check(backup)).isEmpty();
+    assertThat(SpecRules.backupName(backup)).isEqualTo("team-a_ab_3f2a9c1b");
+  }
+
+  @Test
+  void defaultBackupNameIsCutToTheDynamoDbLimitKeepingTheUid() {
+    var backup = backup("x".repeat(253), s -> s.tableName = "orders");
+    backup.getMetadata().setUid("3f2a9c1b-0000-4000-8000-000000000000");
+
+    String name = SpecRules.backupName(backup);
+    assertThat(name).hasSize(255).startsWith("team-a_xxx").endsWith("x_3f2a9c1b");
   }
 
   @Test
@@ -133,8 +144,7 @@ class SpecRulesTest {
   }
 
   @Test
-  void backupNameDefaultsToTheObjectName() {
-    assertThat(SpecRules.backupName(backup("nightly", s -> s.tableName = "orders"))).isEqualTo("nightly");
+  void explicitBackupNameWins() {
     assertThat(SpecRules.backupName(backup("nightly", s -> s.backupName = "explicit"))).isEqualTo("explicit");
   }
 
