@@ -103,7 +103,7 @@ public final class Main implements Callable<Integer> {
         config.defaultRegion() == null ? "none (objects must set spec.region)" : config.defaultRegion(),
         config.reconcile().resyncPeriod());
     var store = new SdkBackupStore(config.defaultRegion(), Optional.empty(), DefaultCredentialsProvider.builder()
-        .build());
+        .build(), config.awsCallTimeout());
     var operator = BackupOperator.create(client, store, config, Clock.systemUTC());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.stop();

@@ -26,11 +26,10 @@ import software.amazon.awssdk.services.dynamodb.model.ListBackupsRequest;
  */
 public final class SdkBackupStore implements BackupStore, AutoCloseable {
 
-  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
-
   private final String defaultRegion;
   private final Optional<URI> endpointOverride;
   private final AwsCredentialsProvider credentials;
+  private final Duration callTimeout;
   private final Map<String, DynamoDbClient> clients = new ConcurrentHashMap<>();
 
   /**
@@ -38,11 +37,14 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
    *     TERMINAL failure
    * @param endpointOverride an explicit endpoint (the sandbox's emulator); empty: the SDK's own resolution,
    *     which honours AWS_ENDPOINT_URL
+   * @param callTimeout longest one call may take
    */
-  public SdkBackupStore(String defaultRegion, Optional<URI> endpointOverride, AwsCredentialsProvider credentials) {
+  public SdkBackupStore(String defaultRegion, Optional<URI> endpointOverride, AwsCredentialsProvider credentials,
+      Duration callTimeout) {
     this.defaultRegion = defaultRegion;
     this.endpointOverride = endpointOverride;
     this.credentials = credentials;
+    this.callTimeout = callTimeout;
   }
 
   @Override
@@ -112,7 +114,7 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
         .region(Region.of(region))
         .credentialsProvider(credentials)
         .httpClientBuilder(Apache5HttpClient.builder())
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(CALL_TIMEOUT));
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(callTimeout));
     endpointOverride.ifPresent(builder::endpointOverride);
     return builder.build();
   }

@@ -21,13 +21,17 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * @param watchNamespaces namespaces to watch; empty means all
  * @param defaultRegion region for objects without spec.region; null when the SDK chain finds none
  * @param reconcileThreads concurrent reconciles
+ * @param awsCallTimeout longest an AWS call may take, retries included
  */
 public record OperatorConfig(
-    Set<String> watchNamespaces, String defaultRegion, int reconcileThreads, ReconcileSettings reconcile) {
+    Set<String> watchNamespaces, String defaultRegion, int reconcileThreads, Duration awsCallTimeout,
+    ReconcileSettings reconcile) {
+
+  public static final Duration DEFAULT_AWS_CALL_TIMEOUT = Duration.ofSeconds(30);
 
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
-  /** Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS and the SDK's region chain. */
+  /** Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT and the SDK's region chain. */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
         .map(String::trim)
@@ -36,15 +40,10 @@ public record OperatorConfig(
     ReconcileSettings defaults = ReconcileSettings.defaults();
     Duration resync = duration("RESYNC_PERIOD", env.get("RESYNC_PERIOD"), defaults.resyncPeriod());
     int threads = Integer.parseInt(env.getOrDefault("RECONCILE_THREADS", "20"));
-    return new OperatorConfig(namespaces, regionFromSdkChain(), threads, defaults.withResyncPeriod(resync));
-  }
-
-  public OperatorConfig withDefaultRegion(String region) {
-    return new OperatorConfig(watchNamespaces, region, reconcileThreads, reconcile);
-  }
-
-  public OperatorConfig withReconcile(ReconcileSettings settings) {
-    return new OperatorConfig(watchNamespaces, defaultRegion, reconcileThreads, settings);
+    Duration callTimeout = duration("AWS_CALL_TIMEOUT", env.get("AWS_CALL_TIMEOUT"), DEFAULT_AWS_CALL_TIMEOUT);
+    // A CreateBackup whose answer was lost is surely over after twice its timeout.
+    return new OperatorConfig(namespaces, regionFromSdkChain(), threads, callTimeout,
+        defaults.withResyncPeriod(resync).withInFlightBound(callTimeout.multipliedBy(2)));
   }
 
   /** Settings that keep tests and the sandbox quick; the shape of every wait stays the same. */

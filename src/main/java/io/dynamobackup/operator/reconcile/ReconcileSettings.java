@@ -24,6 +24,10 @@ public record ReconcileSettings(
         Backoff.of(Duration.ofSeconds(1), Duration.ofMinutes(5)), Duration.ofMinutes(1), Duration.ofSeconds(60));
   }
 
+  public ReconcileSettings withInFlightBound(Duration bound) {
+    return new ReconcileSettings(resyncPeriod, creatingPollMin, creatingPollMax, retryBackoff, terminalRetry, bound);
+  }
+
   public ReconcileSettings withResyncPeriod(Duration period) {
     return new ReconcileSettings(period, creatingPollMin, creatingPollMax, retryBackoff, terminalRetry,
         inFlightBound);

@@ -55,8 +55,10 @@ public final class Sandbox implements AutoCloseable {
     kubeconfig = cluster.writeKubeconfig(options.kubeconfig());
     client = cluster.newClient();
     store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("sandbox", "sandbox")));
-    var config = new OperatorConfig(Set.of(), REGION, 10, OperatorConfig.quickReconcile());
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("sandbox", "sandbox")),
+        Duration.ofMillis(1500));
+    var config = new OperatorConfig(Set.of(), REGION, 10, Duration.ofMillis(1500),
+        OperatorConfig.quickReconcile());
     operator = BackupOperator.create(client, store, config, Clock.systemUTC());
   }
 

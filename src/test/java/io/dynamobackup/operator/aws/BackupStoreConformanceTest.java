@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
 import io.dynamobackup.operator.support.MotoServer;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -74,7 +75,7 @@ class BackupStoreConformanceTest {
     DynamoDbClient tables;
 
     void connect(URI endpoint) {
-      store = new SdkBackupStore(REGION, Optional.of(endpoint), CREDENTIALS);
+      store = new SdkBackupStore(REGION, Optional.of(endpoint), CREDENTIALS, Duration.ofSeconds(10));
       tables = DynamoDbClient.builder().region(Region.of(REGION)).endpointOverride(endpoint)
           .credentialsProvider(CREDENTIALS).build();
     }

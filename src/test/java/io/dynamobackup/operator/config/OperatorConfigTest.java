@@ -29,6 +29,16 @@ class OperatorConfigTest {
   }
 
   @Test
+  void theInFlightBoundForLostCreateAnswersIsTwiceTheAwsCallTimeout() {
+    var defaults = OperatorConfig.fromEnvironment(Map.of());
+    var quick = OperatorConfig.fromEnvironment(Map.of("AWS_CALL_TIMEOUT", "2s"));
+
+    assertThat(defaults.awsCallTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(defaults.reconcile().inFlightBound()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(quick.reconcile().inFlightBound()).isEqualTo(Duration.ofSeconds(4));
+  }
+
+  @Test
   void durationsAcceptShortFormsAndIso8601() {
     assertThat(OperatorConfig.duration("X", "15m", null)).isEqualTo(Duration.ofMinutes(15));
     assertThat(OperatorConfig.duration("X", "2h", null)).isEqualTo(Duration.ofHours(2));

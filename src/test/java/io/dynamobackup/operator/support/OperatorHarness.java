@@ -47,8 +47,9 @@ public final class OperatorHarness implements AutoCloseable {
     client = cluster.newClient();
     emulator = DynamoDbEmulator.start(0);
     store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
-    config = new OperatorConfig(Set.of(), REGION, 4, settings);
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
+        Duration.ofMillis(1500));
+    config = new OperatorConfig(Set.of(), REGION, 4, Duration.ofMillis(1500), settings);
     dynamo = DynamoDbClient.builder().region(Region.of(REGION)).endpointOverride(emulator.endpoint())
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
   }

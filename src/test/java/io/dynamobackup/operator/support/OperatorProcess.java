@@ -1,0 +1,64 @@
+package io.dynamobackup.operator.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The built jar as a separate operator process, configured the production way: environment and kubeconfig. */
+public final class OperatorProcess implements AutoCloseable {
+
+  private final Map<String, String> environment;
+  private final Path workDir;
+  private Process process;
+  private int starts;
+
+  public OperatorProcess(Path workDir, Map<String, String> environment) {
+    this.workDir = workDir;
+    this.environment = new HashMap<>(environment);
+  }
+
+  public void start() throws IOException {
+    Path jar = Path.of("target", "dynamo-backup-operator.jar").toAbsolutePath();
+    var builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
+        .directory(workDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(workDir.toFile(), "operator.log")));
+    builder.environment().keySet().removeIf(key -> key.startsWith("AWS_") || key.startsWith("KUBE"));
+    builder.environment().put("HOME", workDir.toString());
+    builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+    builder.environment().putAll(environment);
+    process = builder.start();
+    starts++;
+  }
+
+  /** kill -9: no shutdown hook runs, in-flight calls are cut off. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  public int starts() {
+    return starts;
+  }
+
+  public Path log() {
+    return workDir.resolve("operator.log");
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        kill();
+      }
+    }
+  }
+}
