@@ -47,9 +47,9 @@ public final class Main implements Callable<Integer> {
       description = "Manifests the sandbox applies at start (default: ${DEFAULT-VALUE}, else the jar's copies).")
   Path examples;
 
-  @Option(names = "--no-demo", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Whether the sandbox shows one create / AVAILABLE / delete lifecycle at start.")
-  boolean demo;
+  @Option(names = "--no-demo", description = "Skip the create / AVAILABLE / delete lifecycle the sandbox shows at"
+      + " start.")
+  boolean noDemo;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -78,7 +78,7 @@ public final class Main implements Callable<Integer> {
       sandboxInstance.close();
       stopped.countDown();
     }, "sandbox-shutdown"));
-    if (demo) {
+    if (!noDemo) {
       sandboxInstance.runDemo(Duration.ofSeconds(60));
     }
     System.out.println(sandboxInstance.instructions());

@@ -37,8 +37,9 @@ public final class SpecRules {
       return name;
     }
     var metadata = backup.getMetadata();
+    // the last 8 hex digits: random in a real uid, and the part that varies in test servers' sequential uids
     String uid = metadata.getUid() == null ? "" : metadata.getUid().replace("-", "");
-    String suffix = "_" + uid.substring(0, Math.min(8, uid.length()));
+    String suffix = "_" + uid.substring(Math.max(0, uid.length() - 8));
     String prefix = metadata.getNamespace() + "_" + metadata.getName();
     return prefix.substring(0, Math.min(prefix.length(), 255 - suffix.length())) + suffix;
   }

@@ -11,11 +11,20 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
+import io.dynamobackup.operator.sandbox.api.SandboxApi;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +52,8 @@ public final class Sandbox implements AutoCloseable {
   public record Options(int apiPort, Path kubeconfig, Path examples, Duration creatingDuration) {}
 
   public final SandboxCluster cluster;
+  /** What kubectl talks to: the mock API with discovery, OpenAPI, tables, HTTP watches and proper patches. */
+  public final SandboxApi api;
   public final DynamoDbEmulator emulator;
   public final KubernetesClient client;
   public final Path kubeconfig;
@@ -50,9 +61,10 @@ public final class Sandbox implements AutoCloseable {
   private final Operator operator;
 
   private Sandbox(Options options) {
-    cluster = SandboxCluster.start(options.apiPort());
+    cluster = SandboxCluster.start(0);
+    api = SandboxApi.start(options.apiPort(), URI.create(cluster.url()), Clock.systemUTC());
     emulator = DynamoDbEmulator.start(0).creatingDuration(options.creatingDuration());
-    kubeconfig = cluster.writeKubeconfig(options.kubeconfig());
+    kubeconfig = SandboxCluster.writeKubeconfig(options.kubeconfig(), api.url());
     client = cluster.newClient();
     store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
         StaticCredentialsProvider.create(AwsBasicCredentials.create("sandbox", "sandbox")),
@@ -64,8 +76,8 @@ public final class Sandbox implements AutoCloseable {
 
   public static Sandbox start(Options options) {
     var sandbox = new Sandbox(options);
-    log.info("[sandbox] Kubernetes API (mock, CRUD) at {}; DynamoDB emulator at {} (region {})",
-        sandbox.cluster.url(), sandbox.emulator.endpoint(), REGION);
+    log.info("[sandbox] Kubernetes API at {} (Fabric8 mock server behind the sandbox API layer); DynamoDB"
+        + " emulator at {} (region {})", sandbox.api.url(), sandbox.emulator.endpoint(), REGION);
     sandbox.operator.start();
     log.info("[sandbox] operator started");
     sandbox.apply(Examples.load(options.examples()), options.examples());
@@ -77,14 +89,36 @@ public final class Sandbox implements AutoCloseable {
     for (HasMetadata object : objects) {
       String namespace = Optional.ofNullable(object.getMetadata().getNamespace()).orElse("default");
       object.getMetadata().setNamespace(namespace);
+      if (object.getMetadata().getAnnotations() == null) {
+        object.getMetadata().setAnnotations(new java.util.HashMap<>());
+      }
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
           .build()).createOr(NonDeletingOperation::update);
       if (object instanceof DynamoBackup backup && backup.getSpec() != null && backup.getSpec().tableName != null) {
         emulator.createTable(Optional.ofNullable(backup.getSpec().region).orElse(REGION), backup.getSpec().tableName);
       }
+      // as kubectl apply leaves it, so that kubectl apply of the same file later says "unchanged"
+      object.getMetadata().getAnnotations().put("kubectl.kubernetes.io/last-applied-configuration",
+          lastAppliedConfiguration(object));
       client.resource(object).createOr(NonDeletingOperation::update);
       log.info("[sandbox] applied {} {}/{} from {}", object.getKind(), namespace, object.getMetadata().getName(),
           source);
+    }
+  }
+
+  /** kubectl's form: the manifest as written, annotations always present, keys sorted, a trailing newline. */
+  private static String lastAppliedConfiguration(HasMetadata object) {
+    var mapper = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+        .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    try {
+      Map<String, Object> manifest = mapper.readValue(Serialization.asJson(object), new TypeReference<>() {});
+      manifest.remove("status");
+      @SuppressWarnings("unchecked")
+      var metadata = (Map<String, Object>) manifest.get("metadata");
+      metadata.putIfAbsent("annotations", Map.of());
+      return mapper.writeValueAsString(manifest) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -128,9 +162,9 @@ public final class Sandbox implements AutoCloseable {
           kubectl get ddbb orders-nightly -o yaml
           kubectl delete dynamobackup orders-nightly
 
-        Kubernetes API: %s (mock server)   DynamoDB emulator: %s
+        Kubernetes API: %s   DynamoDB emulator: %s
         Press Ctrl-C to stop.
-        """.formatted(kubeconfig, cluster.url(), emulator.endpoint());
+        """.formatted(kubeconfig, api.url(), emulator.endpoint());
   }
 
   @Override
@@ -139,6 +173,7 @@ public final class Sandbox implements AutoCloseable {
     store.close();
     client.close();
     emulator.close();
+    api.close();
     cluster.close();
   }
 }

@@ -81,6 +81,11 @@ public final class SandboxCluster implements AutoCloseable {
 
   /** Writes a kubeconfig for kubectl and other clients. */
   public Path writeKubeconfig(Path path) {
+    return writeKubeconfig(path, url());
+  }
+
+  /** Writes a kubeconfig whose one context points at {@code server}. */
+  public static Path writeKubeconfig(Path path, String server) {
     String kubeconfig = """
         apiVersion: v1
         kind: Config
@@ -99,7 +104,7 @@ public final class SandboxCluster implements AutoCloseable {
             user: sandbox
             namespace: default
         current-context: sandbox
-        """.formatted(url());
+        """.formatted(server);
     try {
       Path absolute = path.toAbsolutePath();
       if (absolute.getParent() != null) {

@@ -107,11 +107,14 @@ class CrashSafetyIT {
           "AWS_ACCESS_KEY_ID", "test",
           "AWS_SECRET_ACCESS_KEY", "test",
           "AWS_CALL_TIMEOUT", "2s",
-          "RESYNC_PERIOD", "20s"));
+          "RESYNC_PERIOD", "20s",
+          // few workers spread the calls out in time, so that every kill finds some in flight
+          "RECONCILE_THREADS", "5"));
       int createKills = 0;
       int deleteKills = 0;
       try {
         operator.start();
+        int createBaseline = createCalls.getAsInt();
         List<String> kept = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
         for (int i = 0; i < keep + drop; i++) {
@@ -124,11 +127,12 @@ class CrashSafetyIT {
           client.resources(DynamoBackup.class).inNamespace(NAMESPACE).resource(backup).create();
         }
         // Kill right after a few more CreateBackup calls arrived: they are then in flight, 400 ms from done.
-        createKills = killAfterProgress(operator, createCalls, killsDuringCreate, random);
+        createKills = killAfterProgress(operator, createCalls, createBaseline, killsDuringCreate, random);
         awaitAll(client, dropped, b -> b != null && b.getStatus() != null && b.getStatus().backupArn != null);
 
+        int deleteBaseline = deleteCalls.getAsInt();
         dropped.forEach(name -> client.resources(DynamoBackup.class).inNamespace(NAMESPACE).withName(name).delete());
-        deleteKills = killAfterProgress(operator, deleteCalls, killsDuringDelete, random);
+        deleteKills = killAfterProgress(operator, deleteCalls, deleteBaseline, killsDuringDelete, random);
 
         awaitAll(client, dropped, b -> b == null);
         awaitAll(client, kept, b -> b != null && b.getStatus() != null
@@ -164,11 +168,16 @@ class CrashSafetyIT {
     }
   }
 
-  /** Kills the operator {@code times} times, each right after 1-4 more calls arrived, and restarts it. */
-  private static int killAfterProgress(OperatorProcess operator, IntSupplier calls, int times, Random random)
-      throws Exception {
+  /**
+   * Kills the operator {@code times} times, each right after 1-4 more calls arrived (counted from
+   * {@code baseline}), and restarts it. The calls are then in flight: the emulator answers after 400 ms.
+   */
+  private static int killAfterProgress(OperatorProcess operator, IntSupplier calls, int baseline, int times,
+      Random random) throws Exception {
+    int reached = baseline;
     for (int kill = 0; kill < times; kill++) {
-      int target = calls.getAsInt() + 1 + random.nextInt(4);
+      int target = Math.max(reached, calls.getAsInt()) + 1 + random.nextInt(4);
+      reached = target;
       try {
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
             .until(() -> calls.getAsInt() >= target);

@@ -54,7 +54,7 @@ class BackupLifecycleTest {
     var details = status.backupDescription.backupDetails;
     assertThat(details.backupArn).isEqualTo(status.backupArn);
     assertThat(details.backupName).isEqualTo("default_" + name + "_"
-        + backup.getMetadata().getUid().replace("-", "").substring(0, 8));
+        + backup.getMetadata().getUid().replace("-", "").substring(24));
     assertThat(details.backupStatus).isEqualTo("AVAILABLE");
     assertThat(details.backupType).isEqualTo("USER");
     assertThat(details.backupSizeBytes).isNotNull();

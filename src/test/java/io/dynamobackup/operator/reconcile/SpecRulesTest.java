@@ -47,7 +47,7 @@ class SpecRulesTest {
   @Test
   void defaultBackupNameNamesTheNamespaceTheObjectAndItsUid() {
     var backup = backup("ab", s -> s.tableName = "orders");
-    backup.getMetadata().setUid("3f2a9c1b-0000-4000-8000-000000000000");
+    backup.getMetadata().setUid("00000000-0000-4000-8000-00003f2a9c1b");
 
     assertThat(SpecRules.check(backup)).isEmpty();
     assertThat(SpecRules.backupName(backup)).isEqualTo("team-a_ab_3f2a9c1b");
@@ -56,7 +56,7 @@ class SpecRulesTest {
   @Test
   void defaultBackupNameIsCutToTheDynamoDbLimitKeepingTheUid() {
     var backup = backup("x".repeat(253), s -> s.tableName = "orders");
-    backup.getMetadata().setUid("3f2a9c1b-0000-4000-8000-000000000000");
+    backup.getMetadata().setUid("00000000-0000-4000-8000-00003f2a9c1b");
 
     String name = SpecRules.backupName(backup);
     assertThat(name).hasSize(255).startsWith("team-a_xxx").endsWith("x_3f2a9c1b");
