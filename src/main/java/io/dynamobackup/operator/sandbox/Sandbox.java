@@ -154,12 +154,13 @@ public final class Sandbox implements AutoCloseable {
   public String instructions() {
     return """
 
-        The sandbox is running. Point kubectl (or any client) at it:
+        The sandbox is running. Point kubectl at it:
 
           export KUBECONFIG=%s
 
-          kubectl get dynamobackups -A
-          kubectl get ddbb orders-nightly -o yaml
+          kubectl get ddbb
+          kubectl wait --for=condition=Ready ddbb/orders-nightly
+          kubectl describe ddbb orders-nightly
           kubectl delete dynamobackup orders-nightly
 
         Kubernetes API: %s   DynamoDB emulator: %s

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,6 +178,9 @@ public final class SandboxApi implements AutoCloseable {
         objects.add(item);
       }
     });
+    // a real API server lists in key order: namespace, then name
+    objects.sort(Comparator.comparing((JsonNode o) -> o.path("metadata").path("namespace").asText())
+        .thenComparing(o -> o.path("metadata").path("name").asText()));
     String resourceVersion = body.path("metadata").path("resourceVersion").asText(null);
     if (request.wantsTable()) {
       respond(exchange, 200, tables.table(resource.map(ApiCatalog.Resource::columns).orElse(List.of()), objects,

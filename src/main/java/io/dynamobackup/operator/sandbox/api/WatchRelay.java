@@ -8,13 +8,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -55,19 +57,20 @@ final class WatchRelay implements AutoCloseable {
     query.remove("resourceVersionMatch");
     query.remove("sendInitialEvents");
     query.put("watch", "true");
-    List<Tables.Column> columns = request.wantsTable()
-        ? ResourcePath.parse(request.path()).flatMap(p -> catalog.find(p.group(), p.version(), p.plural()))
-            .map(ApiCatalog.Resource::columns).orElse(List.of())
-        : null;
 
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
     URI uri = URI.create("ws://" + backend.getAuthority() + Request.pathAndQuery(request.path(), query));
+    var resource = ResourcePath.parse(request.path()).flatMap(p -> catalog.find(p.group(), p.version(),
+        p.plural()));
+    List<Tables.Column> columns = request.wantsTable()
+        ? resource.map(ApiCatalog.Resource::columns).orElse(List.of()) : null;
     WebSocket socket = http.newWebSocketBuilder().buildAsync(uri, new Collector(events)).join();
     open.add(socket);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, 0);
     Instant deadline = Instant.now().plus(timeout);
     boolean first = true;
+    goneSince(request.path(), resource, selector, fromVersion).ifPresent(events::add);
     try (OutputStream out = exchange.getResponseBody()) {
       out.flush();
       while (true) {
@@ -103,6 +106,40 @@ final class WatchRelay implements AutoCloseable {
       open.remove(socket);
       socket.abort();
     }
+  }
+
+  /**
+   * A watch of one object from a resourceVersion after which it was deleted. A real API server replays that
+   * DELETED event; the mock cannot, so without this `kubectl delete` (which GETs, then watches from that version)
+   * would wait forever when the object went in between. Asked once the websocket is open, so nothing is missed.
+   */
+  private Optional<String> goneSince(String collectionPath, Optional<ApiCatalog.Resource> resource,
+      FieldSelector selector, long fromVersion) {
+    Optional<String> name = selector.terms().stream()
+        .filter(t -> t.equal() && t.path().equals("metadata.name")).map(FieldSelector.Term::value).findFirst();
+    if (fromVersion == 0 || name.isEmpty()) {
+      return Optional.empty();
+    }
+    var request = HttpRequest.newBuilder(backend.resolve(collectionPath + "/" + name.get()))
+        .timeout(Duration.ofSeconds(10)).GET().build();
+    try {
+      if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() != 404) {
+        return Optional.empty();
+      }
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+    var path = ResourcePath.parse(collectionPath);
+    ObjectNode event = json.createObjectNode().put("type", "DELETED");
+    ObjectNode object = event.putObject("object");
+    resource.ifPresent(r -> object.put("apiVersion", r.groupVersion()).put("kind", r.kind()));
+    ObjectNode metadata = object.putObject("metadata").put("name", name.get())
+        .put("resourceVersion", Long.toString(fromVersion + 1));
+    path.map(ResourcePath::namespace).ifPresent(ns -> metadata.put("namespace", ns));
+    return Optional.of(event.toString());
   }
 
   private static long number(String value) {
