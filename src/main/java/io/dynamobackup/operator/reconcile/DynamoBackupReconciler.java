@@ -254,7 +254,8 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
         return released(step, ALREADY_DELETED, "backup " + arn + " was already gone (BackupNotFound)");
       }
       Duration delay = delayAfter(step, failure);
-      String message = "DeleteBackup of " + arn + " failed: " + failure + "; retry " + step.status.failedAttempts
+      String call = arn == null ? "ListBackups (looking for an unrecorded backup)" : "DeleteBackup of " + arn;
+      String message = call + " failed: " + failure + "; retry " + step.status.failedAttempts
           + " at " + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);
       step.set(Conditions.DELETING, true, reasonOf(failure), message);
       step.recordWithWarning("DeleteFailed", message);
@@ -295,7 +296,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     String message = call + " failed: " + failure + "; retry " + step.status.failedAttempts + " at "
         + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);
     step.notReady(reasonOf(failure), message);
-    step.recordWithWarning(call.replace("Backup", "") + "Failed", message);
+    step.recordWithWarning(call.replaceAll("Backups?$", "") + "Failed", message);
     log.info("{}: {}", step.id(), message);
     return UpdateControl.<DynamoBackup>noUpdate().rescheduleAfter(delay);
   }

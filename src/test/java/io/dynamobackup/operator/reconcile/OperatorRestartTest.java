@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dynamobackup.operator.api.DynamoBackupSpec;
-import io.dynamobackup.operator.api.DynamoBackupStatus;
 import io.dynamobackup.operator.support.OperatorHarness;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -69,12 +67,8 @@ class OperatorRestartTest {
     harness.stopOperator();
     try {
       harness.apply(name, new DynamoBackupSpec(table));
+      harness.recordCreateIntent(name);
       var object = harness.get(name);
-      var status = new DynamoBackupStatus();
-      Conditions.set(status.conditions, Conditions.CREATING, true, "CreateRequested", "requested", 1L,
-          Instant.now());
-      object.setStatus(status);
-      harness.backups().inNamespace(OperatorHarness.NAMESPACE).resource(object).updateStatus();
       String backupName = SpecRules.backupName(object);
       String orphan = harness.dynamo.createBackup(r -> r.tableName(table).backupName(backupName)).backupDetails()
           .backupArn();

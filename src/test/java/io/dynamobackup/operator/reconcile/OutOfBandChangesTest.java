@@ -5,9 +5,7 @@ import static io.dynamobackup.operator.support.OperatorHarness.REGION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
-import io.dynamobackup.operator.api.DynamoBackupStatus;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.support.OperatorHarness;
 import java.time.Duration;
@@ -109,7 +107,7 @@ class OutOfBandChangesTest {
     Instant requested;
     try {
       harness.apply(name, new DynamoBackupSpec(table));
-      requested = recordIntent(name);
+      requested = harness.recordCreateIntent(name);
     } finally {
       harness.startOperator();
     }
@@ -130,7 +128,7 @@ class OutOfBandChangesTest {
     harness.stopOperator();
     try {
       harness.apply(name, new DynamoBackupSpec(table));
-      recordIntent(name);
+      harness.recordCreateIntent(name);
     } finally {
       harness.startOperator();
     }
@@ -148,14 +146,4 @@ class OutOfBandChangesTest {
     assertThat(harness.emulator.calls("DeleteBackup", late)).hasSize(1);
   }
 
-  /** Writes the status a crash between recording the intent and CreateBackup's answer leaves behind. */
-  static Instant recordIntent(String name) {
-    DynamoBackup object = harness.get(name);
-    var status = new DynamoBackupStatus();
-    Instant now = Instant.now();
-    Conditions.set(status.conditions, Conditions.CREATING, true, "CreateRequested", "requested", 1L, now);
-    object.setStatus(status);
-    harness.backups().inNamespace(NAMESPACE).resource(object).updateStatus();
-    return now;
-  }
 }

@@ -32,7 +32,7 @@ class SandboxTest {
       assertThat(sandbox.client.resources(DynamoBackup.class).inNamespace("default").withName(Sandbox.DEMO).get())
           .isNull();
       assertThat(sandbox.emulator.backupArns(Sandbox.REGION)).hasSize(examples.size());
-      assertThat(Files.readString(sandbox.kubeconfig)).contains("server: " + sandbox.cluster.url());
+      assertThat(Files.readString(sandbox.kubeconfig)).contains("server: " + sandbox.api.url());
       assertThat(sandbox.instructions()).contains("export KUBECONFIG=" + sandbox.kubeconfig);
     }
   }

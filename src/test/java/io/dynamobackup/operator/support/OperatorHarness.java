@@ -14,7 +14,10 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.javaoperatorsdk.operator.Operator;
+import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.dynamobackup.operator.reconcile.Conditions;
 import io.fabric8.kubernetes.api.model.Event;
+import java.time.Instant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
@@ -111,6 +114,21 @@ public final class OperatorHarness implements AutoCloseable {
 
   public DynamoBackup get(String name) {
     return backups().inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  /**
+   * Writes the status that a crash between recording the intent to create and CreateBackup's answer leaves:
+   * Creating=True, no ARN. Returns the recorded request time.
+   */
+  public Instant recordCreateIntent(String name) {
+    DynamoBackup object = get(name);
+    var status = new DynamoBackupStatus();
+    Instant now = Instant.now();
+    Conditions.set(status.conditions, Conditions.CREATING, true, "CreateRequested", "requested",
+        object.getMetadata().getGeneration(), now);
+    object.setStatus(status);
+    backups().inNamespace(NAMESPACE).resource(object).updateStatus();
+    return now;
   }
 
   public static String uniqueName(String prefix) {
