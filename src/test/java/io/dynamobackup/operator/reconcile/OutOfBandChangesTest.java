@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class OutOfBandChangesTest {
 
   static final Duration TIMEOUT = Duration.ofSeconds(30);
-  static final ReconcileSettings SETTINGS = OperatorConfig.quickReconcile().withResyncPeriod(Duration.ofSeconds(2));
+  static final ReconcileSettings SETTINGS = OperatorConfig.quickReconcile().withResyncPeriod(Duration.ofSeconds(2))
+      .withInFlightBound(Duration.ofSeconds(8)); // longer than an operator restart takes here
   static OperatorHarness harness;
 
   @BeforeAll
