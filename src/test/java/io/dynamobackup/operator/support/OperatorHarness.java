@@ -117,11 +117,14 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   /**
-   * Writes the status that a crash between recording the intent to create and CreateBackup's answer leaves:
-   * Creating=True, no ARN. Returns the recorded request time.
+   * Writes the state that a crash between recording the intent to create and CreateBackup's answer leaves: the
+   * finalizer, and Creating=True with no ARN in status. Returns the recorded request time.
    */
   public Instant recordCreateIntent(String name) {
-    DynamoBackup object = get(name);
+    DynamoBackup object = backups().inNamespace(NAMESPACE).withName(name).edit(b -> {
+      b.addFinalizer(DynamoBackup.FINALIZER);
+      return b;
+    });
     var status = new DynamoBackupStatus();
     Instant now = Instant.now();
     Conditions.set(status.conditions, Conditions.CREATING, true, "CreateRequested", "requested",
