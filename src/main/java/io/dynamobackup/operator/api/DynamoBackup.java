@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Backup", jsonPath = ".status.backupDescription.backupDetails.backupName", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Status", jsonPath = ".status.backupStatus", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Size", jsonPath = ".status.backupDescription.backupDetails.backupSizeBytes", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expiresAt", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 @AdditionalPrinterColumn(name = "ARN", jsonPath = ".status.backupArn", type = Type.STRING, priority = 1)
 public class DynamoBackup extends CustomResource<DynamoBackupSpec, DynamoBackupStatus> implements Namespaced {

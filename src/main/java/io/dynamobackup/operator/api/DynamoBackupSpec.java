@@ -12,6 +12,9 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "has(self.tableName) || has(self.backupArn)",
     message = "spec.tableName is required unless spec.backupArn is set")
 @ValidationRule(
+    value = "!has(self.retention) || !(has(self.retention.expireAfter) && has(self.retention.expiresAt))",
+    message = "spec.retention takes expireAfter or expiresAt, not both")
+@ValidationRule(
     value = "has(self.tableName) == has(oldSelf.tableName) && has(self.backupName) == has(oldSelf.backupName)"
         + " && has(self.backupArn) == has(oldSelf.backupArn) && has(self.region) == has(oldSelf.region)",
     message = "tableName, backupName, backupArn and region cannot be added or removed after creation")
@@ -41,6 +44,14 @@ public class DynamoBackupSpec {
   @JsonPropertyDescription("Delete (default): deleting the object deletes the backup in AWS. Retain: the backup"
       + " stays in AWS.")
   public DeletionPolicy deletionPolicy;
+
+  @JsonPropertyDescription("When the operator deletes the backup in AWS by itself; the object stays, with"
+      + " backupStatus DELETED and condition Expired. Only for backups it deletes anyway: deletionPolicy Delete.")
+  public Retention retention;
+
+  @JsonPropertyDescription("While true, deleting the object (or its expiry, or a schedule's pruning) leaves the"
+      + " object and the backup in place, with condition DeletionBlocked. Set it to false to let deletion proceed.")
+  public Boolean deletionProtection;
 
   public DynamoBackupSpec() {}
 

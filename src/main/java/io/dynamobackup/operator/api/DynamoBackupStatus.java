@@ -22,6 +22,9 @@ public class DynamoBackupStatus {
   @JsonPropertyDescription("The AWS BackupDescription, mirrored as DynamoDB last returned it.")
   public BackupDescription backupDescription;
 
+  @JsonPropertyDescription("When the backup expires under spec.retention (RFC 3339).")
+  public String expiresAt;
+
   @JsonPropertyDescription("Consecutive failed AWS calls of the current step; drives the retry backoff.")
   public Integer failedAttempts;
 

@@ -3,12 +3,9 @@ package io.dynamobackup.operator.config;
 import io.dynamobackup.operator.reconcile.Backoff;
 import io.dynamobackup.operator.reconcile.ReconcileSettings;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -28,8 +25,6 @@ public record OperatorConfig(
     ReconcileSettings reconcile) {
 
   public static final Duration DEFAULT_AWS_CALL_TIMEOUT = Duration.ofSeconds(30);
-
-  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   /** Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT and the SDK's region chain. */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
@@ -60,26 +55,12 @@ public record OperatorConfig(
     }
   }
 
-  /** Accepts 90s, 10m, 1h, 2d or ISO-8601 (PT10M). */
   static Duration duration(String name, String value, Duration fallback) {
     if (value == null || value.isBlank()) {
       return fallback;
     }
-    Matcher matcher = SHORT_DURATION.matcher(value.trim());
-    if (matcher.matches()) {
-      long amount = Long.parseLong(matcher.group(1));
-      return switch (matcher.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofDays(amount);
-      };
-    }
-    try {
-      return Duration.parse(value.trim());
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(name + "='" + value + "' is not a duration (like 90s, 10m, 1h or PT10M)");
-    }
+    return Durations.parse(value).orElseThrow(() -> new IllegalArgumentException(name + "='" + value
+        + "' is not a duration (like 90s, 10m, 1h, 30d or PT10M)"));
   }
+
 }

@@ -13,6 +13,8 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String CREATING = "Creating";
   public static final String DELETING = "Deleting";
+  public static final String EXPIRED = "Expired";
+  public static final String DELETION_BLOCKED = "DeletionBlocked";
 
   private Conditions() {}
 

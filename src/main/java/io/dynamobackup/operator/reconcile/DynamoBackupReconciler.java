@@ -77,6 +77,13 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     if (Recreate.requested(backup)) {
       return recreate(step);
     }
+    if (Conditions.isTrue(step.status.conditions, Conditions.EXPIRED)) {
+      return UpdateControl.noUpdate(); // expired and deleted in AWS; the object stays as its record
+    }
+    Optional<Instant> expiry = SpecRules.expiresAt(backup.getSpec(), step.status);
+    if ("AVAILABLE".equals(step.status.backupStatus) && expiry.filter(t -> !t.isAfter(clock.instant())).isPresent()) {
+      return expire(step, expiry.get());
+    }
     if (step.status.backupArn != null) {
       return observe(step, step.status.backupArn);
     }
@@ -190,6 +197,8 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     status.backupStatus = description.backupDetails.backupStatus;
     status.backupDescription = merge(status.backupDescription, description);
     status.failedAttempts = null;
+    Optional<Instant> expiry = SpecRules.expiresAt(step.backup.getSpec(), status);
+    status.expiresAt = expiry.map(Instant::toString).orElse(null);
     if (Conditions.find(status.conditions, Conditions.CREATING).isPresent()) {
       step.set(Conditions.CREATING, false, CREATED, "backup " + status.backupArn + " recorded");
     }
@@ -205,8 +214,13 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       events.normal(step.context.getClient(), step.backup, AVAILABLE, "backup " + status.backupArn
           + " is AVAILABLE");
     }
+    if (available && expiry.filter(t -> !t.isAfter(clock.instant())).isPresent()) {
+      return expire(step, expiry.get());
+    }
     if (available && description.sourceTableDetails != null) {
-      return UpdateControl.<DynamoBackup>noUpdate().rescheduleAfter(settings.resyncPeriod());
+      Duration untilExpiry = expiry.map(t -> Duration.between(clock.instant(), t)).orElse(settings.resyncPeriod());
+      return UpdateControl.<DynamoBackup>noUpdate()
+          .rescheduleAfter(untilExpiry.compareTo(settings.resyncPeriod()) < 0 ? untilExpiry : settings.resyncPeriod());
     }
     // CREATING, or just created: CreateBackup answers only BackupDetails, DescribeBackup fills in the rest.
     Instant createdAt = Optional.ofNullable(description.backupDetails.backupCreationDateTime)
@@ -215,10 +229,63 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
         .rescheduleAfter(settings.creatingPoll(Duration.between(createdAt, clock.instant())));
   }
 
+  /**
+   * spec.retention reached: DeleteBackup, as the finalizer would, but the object stays with backupStatus DELETED
+   * and Expired=True, so that a GitOps tool does not see it vanish and re-create it.
+   */
+  private UpdateControl<DynamoBackup> expire(Step step, Instant at) {
+    String arn = step.status.backupArn;
+    String when = "expired at " + at.truncatedTo(ChronoUnit.SECONDS);
+    if (SpecRules.deletionPolicy(step.backup.getSpec()) != DeletionPolicy.Delete) {
+      step.set(Conditions.EXPIRED, false, "RetainedByPolicy", when + ", but deletionPolicy is Retain: backup "
+          + arn + " is kept (retention only deletes what the operator may delete)");
+      step.record();
+      return UpdateControl.<DynamoBackup>noUpdate().rescheduleAfter(settings.resyncPeriod());
+    }
+    if (SpecRules.deletionProtected(step.backup.getSpec())) {
+      String message = when + ", but spec.deletionProtection is true: backup " + arn + " is kept until it is set"
+          + " to false";
+      step.set(Conditions.EXPIRED, false, "DeletionProtected", message);
+      step.recordWithWarning("ExpiryBlocked", message);
+      return UpdateControl.noUpdate(); // lifting the protection is a spec change, which reconciles again
+    }
+    try {
+      step.status.backupDescription = merge(step.status.backupDescription,
+          store.delete(SpecRules.region(step.backup.getSpec(), step.status), arn));
+    } catch (AwsFailure failure) {
+      if (failure.kind() != AwsFailure.Kind.GONE) {
+        return retryLater(step, "DeleteBackup", failure);
+      }
+    }
+    String message = when + "; backup " + arn + " is DELETED";
+    step.status.backupStatus = "DELETED";
+    step.status.backupDescription.backupDetails.backupStatus = "DELETED";
+    step.status.failedAttempts = null;
+    step.set(Conditions.EXPIRED, true, "Expired", message);
+    step.notReady("Expired", message);
+    step.record();
+    log.info("{}: {}", step.id(), message);
+    events.normal(step.context.getClient(), step.backup, "Expired", message);
+    return UpdateControl.noUpdate();
+  }
+
   @Override
   public DeleteControl cleanup(DynamoBackup backup, Context<DynamoBackup> context) {
     var step = new Step(backup, context);
     String arn = step.status.backupArn;
+    if (SpecRules.deletionProtected(backup.getSpec())) {
+      String message = "spec.deletionProtection is true: the object" + (arn != null ? " and backup " + arn : "")
+          + " stay until it is set to false";
+      step.set(Conditions.DELETION_BLOCKED, true, "DeletionProtection", message);
+      step.recordWithWarning("DeletionBlocked", message);
+      return DeleteControl.noFinalizerRemoval(); // lifting the protection is a spec change, which cleans up again
+    }
+    if (Conditions.isTrue(step.status.conditions, Conditions.DELETION_BLOCKED)) {
+      step.set(Conditions.DELETION_BLOCKED, false, "ProtectionLifted", "spec.deletionProtection is false");
+    }
+    if (Conditions.isTrue(step.status.conditions, Conditions.EXPIRED)) {
+      return released(step, ALREADY_DELETED, "backup " + arn + " expired and was deleted earlier");
+    }
     if (SpecRules.deletionPolicy(backup.getSpec()) == DeletionPolicy.Retain) {
       String what = arn != null ? "backup " + arn : "no backup";
       log.info("{}: deletionPolicy Retain, {} left in AWS", step.id(), what);

@@ -4,6 +4,11 @@ import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.dynamobackup.operator.config.Durations;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -70,6 +75,36 @@ public final class SpecRules {
     return validate(backup, spec).or(() -> identityChange(spec, backup.getStatus()));
   }
 
+  /**
+   * When the backup expires under spec.retention: expiresAt, or its creation time plus expireAfter (unknown until
+   * DynamoDB reported the creation time).
+   */
+  public static Optional<Instant> expiresAt(DynamoBackupSpec spec, DynamoBackupStatus status) {
+    if (spec == null || spec.retention == null) {
+      return Optional.empty();
+    }
+    if (spec.retention.expiresAt != null) {
+      return parseTime(spec.retention.expiresAt);
+    }
+    Optional<Duration> after = Durations.parse(spec.retention.expireAfter);
+    String created = status == null || status.backupDescription == null
+        || status.backupDescription.backupDetails == null ? null
+        : status.backupDescription.backupDetails.backupCreationDateTime;
+    return after.flatMap(a -> parseTime(created).map(t -> t.plus(a)));
+  }
+
+  public static boolean deletionProtected(DynamoBackupSpec spec) {
+    return spec != null && Boolean.TRUE.equals(spec.deletionProtection);
+  }
+
+  private static Optional<Instant> parseTime(String time) {
+    try {
+      return time == null ? Optional.empty() : Optional.of(OffsetDateTime.parse(time).toInstant());
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
   private static Optional<Problem> validate(DynamoBackup backup, DynamoBackupSpec spec) {
     if (isBlank(spec.tableName) && isBlank(spec.backupArn)) {
       return invalid("spec.tableName is required unless spec.backupArn is set");
@@ -79,6 +114,19 @@ public final class SpecRules {
     }
     if (spec.backupName != null && !NAME.matcher(spec.backupName).matches()) {
       return invalid("spec.backupName '" + spec.backupName + "' must be 3-255 characters of [a-zA-Z0-9_.-]");
+    }
+    if (spec.retention != null) {
+      if (spec.retention.expireAfter != null && spec.retention.expiresAt != null) {
+        return invalid("spec.retention takes expireAfter or expiresAt, not both");
+      }
+      if (spec.retention.expireAfter != null && Durations.parse(spec.retention.expireAfter).isEmpty()) {
+        return invalid("spec.retention.expireAfter '" + spec.retention.expireAfter + "' is not a duration (like"
+            + " 720h or 30d)");
+      }
+      if (spec.retention.expiresAt != null && parseTime(spec.retention.expiresAt).isEmpty()) {
+        return invalid("spec.retention.expiresAt '" + spec.retention.expiresAt + "' is not an RFC 3339 time (like"
+            + " 2027-01-01T00:00:00Z)");
+      }
     }
     if (spec.region != null && !REGION.matcher(spec.region).matches()) {
       return invalid("spec.region '" + spec.region + "' is not an AWS region name (like eu-west-1)");

@@ -7,6 +7,7 @@ import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.dynamobackup.operator.api.Retention;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -141,6 +142,47 @@ class SpecRulesTest {
 
     assertThat(SpecRules.region(spec, null)).isEqualTo("us-east-1");
     assertThat(SpecRules.region(spec, recorded(ARN, "nightly"))).isEqualTo("eu-west-1");
+  }
+
+  @Test
+  void retentionTakesOneOfExpireAfterAndExpiresAtInReadableForms() {
+    var both = backup("nightly", s -> {
+      s.tableName = "orders";
+      s.retention = new Retention();
+      s.retention.expireAfter = "30d";
+      s.retention.expiresAt = "2027-01-01T00:00:00Z";
+    });
+    var badDuration = backup("nightly", s -> {
+      s.tableName = "orders";
+      s.retention = new Retention();
+      s.retention.expireAfter = "a month";
+    });
+    var badTime = backup("nightly", s -> {
+      s.tableName = "orders";
+      s.retention = new Retention();
+      s.retention.expiresAt = "next tuesday";
+    });
+
+    assertThat(SpecRules.check(both)).hasValueSatisfying(p -> assertThat(p.message()).contains("not both"));
+    assertThat(SpecRules.check(badDuration)).hasValueSatisfying(p -> assertThat(p.message())
+        .contains("expireAfter 'a month' is not a duration"));
+    assertThat(SpecRules.check(badTime)).hasValueSatisfying(p -> assertThat(p.message())
+        .contains("expiresAt 'next tuesday' is not an RFC 3339 time"));
+  }
+
+  @Test
+  void expiryIsCountedFromTheBackupsCreationTime() {
+    var spec = new DynamoBackupSpec("orders");
+    spec.retention = new Retention();
+    spec.retention.expireAfter = "30d";
+    var status = recorded(ARN, "nightly");
+
+    assertThat(SpecRules.expiresAt(spec, status)).isEmpty(); // creation time not known yet
+    status.backupDescription.backupDetails.backupCreationDateTime = "2026-11-01T10:00:00Z";
+    assertThat(SpecRules.expiresAt(spec, status)).contains(java.time.Instant.parse("2026-12-01T10:00:00Z"));
+    spec.retention.expireAfter = null;
+    spec.retention.expiresAt = "2027-01-01T01:00:00+01:00";
+    assertThat(SpecRules.expiresAt(spec, status)).contains(java.time.Instant.parse("2027-01-01T00:00:00Z"));
   }
 
   @Test

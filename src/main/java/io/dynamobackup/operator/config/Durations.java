@@ -1,0 +1,37 @@
+package io.dynamobackup.operator.config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Durations as people write them in manifests and environment variables: 90s, 10m, 720h, 30d, or ISO-8601. */
+public final class Durations {
+
+  private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+  private Durations() {}
+
+  public static Optional<Duration> parse(String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    Matcher matcher = SHORT.matcher(value.trim());
+    if (matcher.matches()) {
+      long amount = Long.parseLong(matcher.group(1));
+      return Optional.of(switch (matcher.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        case "h" -> Duration.ofHours(amount);
+        default -> Duration.ofDays(amount);
+      });
+    }
+    try {
+      return Optional.of(Duration.parse(value.trim()));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+}
