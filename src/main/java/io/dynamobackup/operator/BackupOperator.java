@@ -3,6 +3,7 @@ package io.dynamobackup.operator;
 import io.dynamobackup.operator.aws.BackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.reconcile.DynamoBackupReconciler;
+import io.dynamobackup.operator.reconcile.DynamoBackupScheduleReconciler;
 import io.dynamobackup.operator.reconcile.EventFilters;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -29,6 +30,11 @@ public final class BackupOperator {
       controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
       // Generation-awareness alone would miss the recreate annotation; this filter covers both.
       controller.withGenerationAware(false).withOnUpdateFilter(EventFilters.relevantUpdates());
+    });
+    operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock), controller -> {
+      if (!config.watchNamespaces().isEmpty()) {
+        controller.settingNamespaces(config.watchNamespaces());
+      }
     });
     return operator;
   }

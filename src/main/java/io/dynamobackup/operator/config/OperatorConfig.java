@@ -44,7 +44,8 @@ public record OperatorConfig(
   /** Settings that keep tests and the sandbox quick; the shape of every wait stays the same. */
   public static ReconcileSettings quickReconcile() {
     return new ReconcileSettings(Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(1),
-        Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(2)), Duration.ofSeconds(2), Duration.ofSeconds(3));
+        Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(2)), Duration.ofSeconds(2), Duration.ofSeconds(3),
+        Duration.ofMillis(500));
   }
 
   private static String regionFromSdkChain() {

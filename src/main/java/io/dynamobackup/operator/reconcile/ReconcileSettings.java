@@ -14,23 +14,26 @@ import java.time.Duration;
  * @param inFlightBound how long a CreateBackup without a recorded answer may still be in flight: before creating
  *     again (or releasing a deleted object), the operator waits this long after the request for its backup to
  *     show up in ListBackups. Longer than the AWS call timeout.
+ * @param scheduleRecheck longest wait between two looks at a schedule (its children's states change meanwhile)
  */
 public record ReconcileSettings(
     Duration resyncPeriod, Duration creatingPollMin, Duration creatingPollMax, Backoff retryBackoff,
-    Duration terminalRetry, Duration inFlightBound) {
+    Duration terminalRetry, Duration inFlightBound, Duration scheduleRecheck) {
 
   public static ReconcileSettings defaults() {
     return new ReconcileSettings(Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(30),
-        Backoff.of(Duration.ofSeconds(1), Duration.ofMinutes(5)), Duration.ofMinutes(1), Duration.ofSeconds(60));
+        Backoff.of(Duration.ofSeconds(1), Duration.ofMinutes(5)), Duration.ofMinutes(1), Duration.ofSeconds(60),
+        Duration.ofMinutes(1));
   }
 
   public ReconcileSettings withInFlightBound(Duration bound) {
-    return new ReconcileSettings(resyncPeriod, creatingPollMin, creatingPollMax, retryBackoff, terminalRetry, bound);
+    return new ReconcileSettings(resyncPeriod, creatingPollMin, creatingPollMax, retryBackoff, terminalRetry, bound,
+        scheduleRecheck);
   }
 
   public ReconcileSettings withResyncPeriod(Duration period) {
     return new ReconcileSettings(period, creatingPollMin, creatingPollMax, retryBackoff, terminalRetry,
-        inFlightBound);
+        inFlightBound, scheduleRecheck);
   }
 
   /** Polls a CREATING backup every half of its age, bounded: quick for small tables, gentle for large ones. */

@@ -23,18 +23,22 @@ import java.util.List;
 
 /**
  * A Kubernetes API on loopback: Fabric8's mock server in CRUD mode, with this operator's CRDs and a
- * {@code default} namespace applied. It stands in for a cluster in the sandbox and in tests.
+ * {@code default} namespace applied, and a garbage collector for owner references and deleted namespaces. It stands
+ * in for a cluster in the sandbox and in tests.
  */
 public final class SandboxCluster implements AutoCloseable {
 
   /** CRD manifests generated at build time from the api classes (see crds/). */
-  public static final List<String> CRD_RESOURCES = List.of("META-INF/fabric8/dynamobackups.dynamobackup.io-v1.yml");
+  public static final List<String> CRD_RESOURCES = List.of("META-INF/fabric8/dynamobackups.dynamobackup.io-v1.yml",
+      "META-INF/fabric8/dynamobackupschedules.dynamobackup.io-v1.yml");
 
   /** The mock server logs every request at INFO through java.util.logging; held so the level sticks. */
   private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger(
       "io.fabric8.mockwebserver");
 
   private final KubernetesMockServer server;
+  private GarbageCollector garbageCollector;
+  private KubernetesClient garbageCollectorClient;
 
   private SandboxCluster(KubernetesMockServer server) {
     this.server = server;
@@ -54,6 +58,8 @@ public final class SandboxCluster implements AutoCloseable {
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata()
           .build()).create();
     }
+    cluster.garbageCollectorClient = cluster.newClient();
+    cluster.garbageCollector = new GarbageCollector(cluster.garbageCollectorClient);
     return cluster;
   }
 
@@ -130,6 +136,8 @@ public final class SandboxCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    garbageCollector.close();
+    garbageCollectorClient.close();
     server.destroy();
   }
 }

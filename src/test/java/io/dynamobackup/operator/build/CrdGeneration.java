@@ -1,6 +1,7 @@
 package io.dynamobackup.operator.build;
 
 import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
@@ -19,7 +20,8 @@ import java.util.List;
  */
 public final class CrdGeneration {
 
-  public static final List<Class<? extends CustomResource<?, ?>>> KINDS = List.of(DynamoBackup.class);
+  public static final List<Class<? extends CustomResource<?, ?>>> KINDS = List.of(DynamoBackup.class,
+      DynamoBackupSchedule.class);
 
   private CrdGeneration() {}
 

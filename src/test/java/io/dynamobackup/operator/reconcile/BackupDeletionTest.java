@@ -23,7 +23,7 @@ class BackupDeletionTest {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
   static final ReconcileSettings SETTINGS = new ReconcileSettings(Duration.ofSeconds(30), Duration.ofMillis(200),
       Duration.ofSeconds(1), new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2), () -> 0.5),
-      Duration.ofSeconds(2), Duration.ofSeconds(3));
+      Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(1));
   static OperatorHarness harness;
 
   @BeforeAll

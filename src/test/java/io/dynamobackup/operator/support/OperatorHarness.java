@@ -43,9 +43,11 @@ public final class OperatorHarness implements AutoCloseable {
   public final DynamoDbClient dynamo;
   private final SdkBackupStore store;
   private final OperatorConfig config;
+  private final Clock clock;
   private Operator operator;
 
-  private OperatorHarness(ReconcileSettings settings) {
+  private OperatorHarness(ReconcileSettings settings, Clock clock) {
+    this.clock = clock;
     cluster = SandboxCluster.start(0);
     client = cluster.newClient();
     emulator = DynamoDbEmulator.start(0);
@@ -62,13 +64,18 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public static OperatorHarness start(ReconcileSettings settings) {
-    var harness = new OperatorHarness(settings);
+    return start(settings, Clock.systemUTC());
+  }
+
+  /** With a clock the test controls: schedules and expiry then run on simulated time. */
+  public static OperatorHarness start(ReconcileSettings settings, Clock clock) {
+    var harness = new OperatorHarness(settings, clock);
     harness.startOperator();
     return harness;
   }
 
   public void startOperator() {
-    operator = BackupOperator.create(client, store, config, Clock.systemUTC());
+    operator = BackupOperator.create(client, store, config, clock);
     operator.start();
   }
 
