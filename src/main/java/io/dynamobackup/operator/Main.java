@@ -80,6 +80,7 @@ public final class Main implements Callable<Integer> {
     }, "sandbox-shutdown"));
     if (!noDemo) {
       sandboxInstance.runDemo(Duration.ofSeconds(60));
+      sandboxInstance.startScheduleDemo();
     }
     System.out.println(sandboxInstance.instructions());
     stopped.await();

@@ -2,6 +2,8 @@ package io.dynamobackup.operator.sandbox;
 
 import io.dynamobackup.operator.BackupOperator;
 import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupSchedule;
+import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
@@ -41,6 +43,7 @@ public final class Sandbox implements AutoCloseable {
 
   public static final String REGION = "eu-west-1";
   public static final String DEMO = "sandbox-demo";
+  public static final String SCHEDULE_DEMO = "sandbox-every-minute";
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
 
   /**
@@ -97,6 +100,11 @@ public final class Sandbox implements AutoCloseable {
       if (object instanceof DynamoBackup backup && backup.getSpec() != null && backup.getSpec().tableName != null) {
         emulator.createTable(Optional.ofNullable(backup.getSpec().region).orElse(REGION), backup.getSpec().tableName);
       }
+      if (object instanceof DynamoBackupSchedule schedule && schedule.getSpec() != null
+          && schedule.getSpec().tableName != null) {
+        emulator.createTable(Optional.ofNullable(schedule.getSpec().template).map(t -> t.region).orElse(REGION),
+            schedule.getSpec().tableName);
+      }
       // as kubectl apply leaves it, so that kubectl apply of the same file later says "unchanged"
       object.getMetadata().getAnnotations().put("kubectl.kubernetes.io/last-applied-configuration",
           lastAppliedConfiguration(object));
@@ -104,6 +112,22 @@ public final class Sandbox implements AutoCloseable {
       log.info("[sandbox] applied {} {}/{} from {}", object.getKind(), namespace, object.getMetadata().getName(),
           source);
     }
+  }
+
+  /** A schedule that shows creating and pruning within minutes: every minute, keeping the newest 3. */
+  public void startScheduleDemo() {
+    emulator.createTable(REGION, "sandbox-demo-table");
+    var schedule = new DynamoBackupSchedule();
+    schedule.setMetadata(new ObjectMetaBuilder().withName(SCHEDULE_DEMO).withNamespace("default").build());
+    var spec = new DynamoBackupScheduleSpec();
+    spec.tableName = "sandbox-demo-table";
+    spec.schedule = "* * * * *";
+    spec.retention = new DynamoBackupScheduleSpec.ScheduleRetention();
+    spec.retention.keepLast = 3;
+    schedule.setSpec(spec);
+    client.resource(schedule).createOr(NonDeletingOperation::update);
+    log.info("[sandbox] demo: schedule default/{} backs up sandbox-demo-table every minute and keeps the newest 3;"
+        + " watch it with: kubectl get ddbb -w", SCHEDULE_DEMO);
   }
 
   /** kubectl's form: the manifest as written, annotations always present, keys sorted, a trailing newline. */
@@ -159,6 +183,7 @@ public final class Sandbox implements AutoCloseable {
           export KUBECONFIG=%s
 
           kubectl get ddbb
+          kubectl get ddbs
           kubectl wait --for=condition=Ready ddbb/orders-nightly
           kubectl describe ddbb orders-nightly
           kubectl delete dynamobackup orders-nightly

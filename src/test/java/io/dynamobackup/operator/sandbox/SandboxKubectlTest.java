@@ -81,10 +81,12 @@ class SandboxKubectlTest {
     String table = ok("get", "ddbb");
     String wide = ok("get", "dynamobackups", "-A", "-o", "wide");
 
-    assertThat(table.lines().findFirst().orElseThrow()).matches("NAME\\s+TABLE\\s+BACKUP\\s+STATUS\\s+SIZE\\s+AGE");
+    assertThat(table.lines().findFirst().orElseThrow()).matches("NAME\\s+TABLE\\s+BACKUP\\s+STATUS\\s+SIZE\\s+EXPIRES\\s+AGE");
     assertThat(table).containsPattern("orders-nightly\\s+orders\\s+default_orders-nightly_\\w{8}\\s+AVAILABLE\\s+0");
+    assertThat(table).containsPattern("payments-audit-2026\\s+payments\\s+\\S+\\s+AVAILABLE\\s+0\\s+2033-12-31");
+    assertThat(ok("get", "ddbs")).containsPattern("orders-daily\\s+orders\\s+0 3 \\* \\* \\*\\s+0\\s+\\S+T02:00:00Z");
     assertThat(wide.lines().findFirst().orElseThrow())
-        .matches("NAMESPACE\\s+NAME\\s+TABLE\\s+BACKUP\\s+STATUS\\s+SIZE\\s+AGE\\s+ARN");
+        .matches("NAMESPACE\\s+NAME\\s+TABLE\\s+BACKUP\\s+STATUS\\s+SIZE\\s+EXPIRES\\s+AGE\\s+ARN");
     assertThat(wide).contains("arn:aws:dynamodb:eu-west-1:000000000000:table/orders/backup/");
     assertThat(ok("get", "ddbb", "orders-nightly", "-o", "yaml")).contains("backupStatus: AVAILABLE",
         "type: Ready", "sourceTableDetails:");

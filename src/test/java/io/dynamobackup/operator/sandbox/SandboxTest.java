@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +18,10 @@ class SandboxTest {
   void examplesBecomeAvailableAndTheDemoRunsTheWholeLifecycle(@TempDir Path dir) throws Exception {
     try (var sandbox = Sandbox.start(new Sandbox.Options(0, dir.resolve("kubeconfig"), Path.of("examples"),
         Duration.ofMillis(500)))) {
-      var examples = Examples.load(Path.of("examples"));
+      var examples = Examples.load(Path.of("examples")).stream().filter(DynamoBackup.class::isInstance).toList();
       assertThat(examples).isNotEmpty();
+      assertThat(sandbox.client.resources(DynamoBackupSchedule.class).inNamespace("default").withName("orders-daily")
+          .get()).isNotNull();
 
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         for (var example : examples) {
