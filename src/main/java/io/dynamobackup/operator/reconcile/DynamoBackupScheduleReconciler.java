@@ -91,6 +91,7 @@ public class DynamoBackupScheduleReconciler implements Reconciler<DynamoBackupSc
     for (String name : plan.prune()) {
       client.resources(DynamoBackup.class).inNamespace(schedule.getMetadata().getNamespace()).withName(name)
           .delete();
+      log.info("{}/{}: pruned {}", schedule.getMetadata().getNamespace(), schedule.getMetadata().getName(), name);
       events.normal(client, schedule, "Pruned", "deleted DynamoBackup " + name + " (beyond the retention policy)");
     }
 

@@ -91,6 +91,44 @@ class ScheduleTest {
   }
 
   @Test
+  void afterDowntimeOnlyOneMissedRunIsMade() {
+    String table = harness.newTable();
+    String name = OperatorHarness.uniqueName("downtime");
+    schedule(NAMESPACE, name, table, 10, null);
+    makeRuns(NAMESPACE, name, 1);
+    int before = children(NAMESPACE, name).size();
+
+    harness.stopOperator();
+    CLOCK.advance(Duration.ofMinutes(30));
+    harness.startOperator();
+
+    String latest = SchedulePlanner.childName(name, CLOCK.instant().truncatedTo(ChronoUnit.MINUTES));
+    await().atMost(TIMEOUT).until(() -> harness.get(latest) != null);
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+        .until(() -> children(NAMESPACE, name).size() == before + 1);
+  }
+
+  @Test
+  void pruningSkipsProtectedChildrenAndReportsThem() {
+    String table = harness.newTable();
+    String name = OperatorHarness.uniqueName("protected");
+    var template = new DynamoBackupScheduleSpec.BackupTemplate();
+    template.deletionProtection = true;
+    schedule(NAMESPACE, name, table, 1, template);
+    makeRuns(NAMESPACE, name, 3);
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      var status = harness.client.resources(DynamoBackupSchedule.class).inNamespace(NAMESPACE).withName(name).get()
+          .getStatus();
+      assertThat(status.protectedFromPruning).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(Conditions.find(status.conditions, Conditions.READY).orElseThrow().getMessage())
+          .contains("kept by deletionProtection");
+    });
+    assertThat(children(NAMESPACE, name)).hasSizeGreaterThanOrEqualTo(3)
+        .allSatisfy(c -> assertThat(c.getMetadata().getDeletionTimestamp()).isNull());
+  }
+
+  @Test
   void deletingAScheduleDeletesItsChildrenAndTheirBackups() {
     String table = harness.newTable();
     String name = OperatorHarness.uniqueName("cascade");
