@@ -8,7 +8,6 @@ import io.dynamobackup.operator.aws.AwsFailure;
 import io.dynamobackup.operator.aws.BackupPage;
 import io.dynamobackup.operator.aws.BackupQuery;
 import io.dynamobackup.operator.aws.BackupStore;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;

@@ -13,9 +13,8 @@ import io.dynamobackup.operator.support.StatusWatch;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The finalizer: DeleteBackup, retries with backoff, already-gone, Retain; the final status is written first. */
 class BackupDeletionTest {
@@ -24,17 +23,8 @@ class BackupDeletionTest {
   static final ReconcileSettings SETTINGS = new ReconcileSettings(Duration.ofSeconds(30), Duration.ofMillis(200),
       Duration.ofSeconds(1), new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2), () -> 0.5),
       Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(1));
-  static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() {
-    harness = OperatorHarness.start(SETTINGS);
-  }
-
-  @AfterAll
-  static void stop() {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.create(SETTINGS);
 
   @Test
   void deletedStatusAndDescriptionAreWrittenBeforeTheObjectDisappears() {

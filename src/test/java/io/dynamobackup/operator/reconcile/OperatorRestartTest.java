@@ -9,25 +9,15 @@ import io.dynamobackup.operator.support.OperatorHarness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A stopped and restarted operator picks up where it was, and never creates a second backup for an object. */
 class OperatorRestartTest {
 
   static final Duration TIMEOUT = Duration.ofSeconds(30);
-  static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() {
-    harness = OperatorHarness.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.create();
 
   @Test
   void restartWithBackupsMidFlightResumesWithoutASecondCreate() {

@@ -10,9 +10,8 @@ import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.support.OperatorHarness;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Resync, backups deleted behind the operator's back, the recreate annotation, and in-flight creates. */
 class OutOfBandChangesTest {
@@ -20,17 +19,8 @@ class OutOfBandChangesTest {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
   static final ReconcileSettings SETTINGS = OperatorConfig.quickReconcile().withResyncPeriod(Duration.ofSeconds(2))
       .withInFlightBound(Duration.ofSeconds(8)); // longer than an operator restart takes here
-  static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() {
-    harness = OperatorHarness.start(SETTINGS);
-  }
-
-  @AfterAll
-  static void stop() {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.create(SETTINGS);
 
   @Test
   void resyncMirrorsSizeUpdates() {

@@ -11,25 +11,15 @@ import io.dynamobackup.operator.api.Retention;
 import io.dynamobackup.operator.support.OperatorHarness;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** spec.retention and spec.deletionProtection on single DynamoBackups. */
 class RetentionTest {
 
   static final Duration TIMEOUT = Duration.ofSeconds(30);
-  static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() {
-    harness = OperatorHarness.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.create();
 
   @Test
   void expiredBackupIsDeletedAndTheObjectStaysAsItsRecord() {

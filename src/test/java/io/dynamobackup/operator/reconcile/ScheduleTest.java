@@ -18,9 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Schedules on simulated time (the test moves the operator's clock a minute at a time), and deletion orders that
@@ -31,17 +30,8 @@ class ScheduleTest {
 
   static final Duration TIMEOUT = Duration.ofSeconds(30);
   static final MutableClock CLOCK = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MINUTES).plusSeconds(90));
-  static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() {
-    harness = OperatorHarness.start(OperatorConfig.quickReconcile(), CLOCK);
-  }
-
-  @AfterAll
-  static void stop() {
-    harness.close();
-  }
+  @RegisterExtension
+  static final OperatorHarness harness = OperatorHarness.create(OperatorConfig.quickReconcile(), CLOCK);
 
   @Test
   void everyMinuteWithKeepLastSevenKeepsExactlySevenChildrenAndBackups() {

@@ -3,36 +3,43 @@ package io.dynamobackup.operator.support;
 import io.dynamobackup.operator.BackupOperator;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoBackupStatus;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.reconcile.Conditions;
 import io.dynamobackup.operator.reconcile.ReconcileSettings;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
 import io.dynamobackup.operator.sandbox.SandboxCluster;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.javaoperatorsdk.operator.Operator;
-import io.dynamobackup.operator.api.DynamoBackupStatus;
-import io.dynamobackup.operator.reconcile.Conditions;
-import io.fabric8.kubernetes.api.model.Event;
-import java.time.Instant;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import org.awaitility.Awaitility;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** The operator under test, in this JVM, against a mock Kubernetes API and the DynamoDB emulator on loopback. */
-public final class OperatorHarness implements AutoCloseable {
+/**
+ * The operator under test, in this JVM, against a mock Kubernetes API and the DynamoDB emulator on loopback. A JUnit
+ * extension: {@code @RegisterExtension static final OperatorHarness harness = OperatorHarness.create();} starts the
+ * operator before a class's tests and stops everything after them.
+ */
+public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
   public static final String REGION = "eu-west-1";
   public static final String NAMESPACE = "default";
@@ -59,19 +66,27 @@ public final class OperatorHarness implements AutoCloseable {
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
   }
 
-  public static OperatorHarness start() {
-    return start(OperatorConfig.quickReconcile());
+  public static OperatorHarness create() {
+    return create(OperatorConfig.quickReconcile());
   }
 
-  public static OperatorHarness start(ReconcileSettings settings) {
-    return start(settings, Clock.systemUTC());
+  public static OperatorHarness create(ReconcileSettings settings) {
+    return create(settings, Clock.systemUTC());
   }
 
   /** With a clock the test controls: schedules and expiry then run on simulated time. */
-  public static OperatorHarness start(ReconcileSettings settings, Clock clock) {
-    var harness = new OperatorHarness(settings, clock);
-    harness.startOperator();
-    return harness;
+  public static OperatorHarness create(ReconcileSettings settings, Clock clock) {
+    return new OperatorHarness(settings, clock);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    startOperator();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   public void startOperator() {
