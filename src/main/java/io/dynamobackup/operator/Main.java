@@ -2,10 +2,12 @@ package io.dynamobackup.operator;
 
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.health.HealthServer;
 import io.dynamobackup.operator.sandbox.Sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,7 +28,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
         + "Kubernetes: KUBECONFIG, ~/.kube/config or in-cluster. AWS: the SDK default chain (AWS_REGION,"
         + " AWS_ENDPOINT_URL, credentials). With no cluster configured, it starts the embedded sandbox.%n"
         + "Environment: WATCH_NAMESPACES (comma list, default all), RESYNC_PERIOD (default 10m),"
-        + " RECONCILE_THREADS (default 20).")
+        + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (default 8080, 0: off).")
 public final class Main implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -106,7 +108,12 @@ public final class Main implements Callable<Integer> {
     var store = new SdkBackupStore(config.defaultRegion(), Optional.empty(), DefaultCredentialsProvider.builder()
         .build(), config.awsCallTimeout());
     var operator = BackupOperator.create(client, store, config, Clock.systemUTC());
+    var health = config.healthPort() == 0 ? null
+        : HealthServer.start(new InetSocketAddress(config.healthPort()), operator::getRuntimeInfo);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (health != null) {
+        health.close();
+      }
       operator.stop();
       store.close();
       client.close();

@@ -19,14 +19,23 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * @param defaultRegion region for objects without spec.region; null when the SDK chain finds none
  * @param reconcileThreads concurrent reconciles
  * @param awsCallTimeout longest an AWS call may take, retries included
+ * @param healthPort port of /healthz and /readyz; 0 turns them off
  */
 public record OperatorConfig(
     Set<String> watchNamespaces, String defaultRegion, int reconcileThreads, Duration awsCallTimeout,
-    ReconcileSettings reconcile) {
+    ReconcileSettings reconcile, int healthPort) {
+
+  public OperatorConfig(Set<String> watchNamespaces, String defaultRegion, int reconcileThreads,
+      Duration awsCallTimeout, ReconcileSettings reconcile) {
+    this(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile, 0);
+  }
 
   public static final Duration DEFAULT_AWS_CALL_TIMEOUT = Duration.ofSeconds(30);
 
-  /** Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT and the SDK's region chain. */
+  /**
+   * Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT (default 8080) and the
+   * SDK's region chain.
+   */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
         .map(String::trim)
@@ -37,8 +46,9 @@ public record OperatorConfig(
     int threads = Integer.parseInt(env.getOrDefault("RECONCILE_THREADS", "20"));
     Duration callTimeout = duration("AWS_CALL_TIMEOUT", env.get("AWS_CALL_TIMEOUT"), DEFAULT_AWS_CALL_TIMEOUT);
     // A CreateBackup whose answer was lost is surely over after twice its timeout.
+    int healthPort = Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080"));
     return new OperatorConfig(namespaces, regionFromSdkChain(), threads, callTimeout,
-        defaults.withResyncPeriod(resync).withInFlightBound(callTimeout.multipliedBy(2)));
+        defaults.withResyncPeriod(resync).withInFlightBound(callTimeout.multipliedBy(2)), healthPort);
   }
 
   /** Settings that keep tests and the sandbox quick; the shape of every wait stays the same. */

@@ -94,6 +94,10 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     operator.start();
   }
 
+  public Operator operator() {
+    return operator;
+  }
+
   public void stopOperator() {
     operator.stop();
   }

@@ -29,6 +29,7 @@ public final class OperatorProcess implements AutoCloseable {
     builder.environment().keySet().removeIf(key -> key.startsWith("AWS_") || key.startsWith("KUBE"));
     builder.environment().put("HOME", workDir.toString());
     builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+    builder.environment().put("HEALTH_PORT", "0"); // no listener on all interfaces from tests
     builder.environment().putAll(environment);
     process = builder.start();
     starts++;
