@@ -76,6 +76,23 @@ public final class SandboxCluster implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(config()).build();
   }
 
+  /** A client whose requests carry {@code userAgent}, to tell them apart in {@link #takeRequest}. */
+  public KubernetesClient newClient(String userAgent) {
+    Config config = config();
+    config.setUserAgent(userAgent);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** How many requests the API has received so far. */
+  public int requestCount() {
+    return server.getRequestCount();
+  }
+
+  /** The next request the API received, in order, or null after {@code millis} without one. */
+  public io.fabric8.mockwebserver.http.RecordedRequest takeRequest(long millis) throws InterruptedException {
+    return server.takeRequest(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   public Config config() {
     return new ConfigBuilder(Config.empty())
         .withMasterUrl(url())

@@ -196,7 +196,7 @@ class SandboxKubectlTest {
     Thread reader = new Thread(() -> {
       try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         in.lines().forEach(lines::add);
-      } catch (IOException ignored) {
+      } catch (IOException | java.io.UncheckedIOException ignored) {
         // the process ended
       }
     });

@@ -43,9 +43,12 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
 
   public static final String REGION = "eu-west-1";
   public static final String NAMESPACE = "default";
+  /** The User-Agent of the operator's own requests, to tell them from the test's in the recorded requests. */
+  public static final String OPERATOR_AGENT = "dynamo-backup-operator-under-test";
 
   public final SandboxCluster cluster;
   public final KubernetesClient client;
+  private final KubernetesClient operatorClient;
   public final DynamoDbEmulator emulator;
   public final DynamoDbClient dynamo;
   private final SdkBackupStore store;
@@ -57,6 +60,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     this.clock = clock;
     cluster = SandboxCluster.start(0);
     client = cluster.newClient();
+    operatorClient = cluster.newClient(OPERATOR_AGENT);
     emulator = DynamoDbEmulator.start(0);
     store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
         StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
@@ -90,7 +94,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   }
 
   public void startOperator() {
-    operator = BackupOperator.create(client, store, config, clock);
+    operator = BackupOperator.create(operatorClient, store, config, clock);
     operator.start();
   }
 
@@ -169,6 +173,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     operator.stop();
     store.close();
     dynamo.close();
+    operatorClient.close();
     client.close();
     emulator.close();
     cluster.close();

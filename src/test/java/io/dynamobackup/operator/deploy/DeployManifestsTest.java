@@ -1,0 +1,79 @@
+package io.dynamobackup.operator.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** deploy/ renders with kustomize into typed objects, and the Deployment and Dockerfile keep their promises. */
+class DeployManifestsTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"deploy/base", "deploy/overlays/single-namespace"})
+  void kustomizationRendersIntoTypedObjects(String kustomization) throws Exception {
+    List<HasMetadata> objects = render(kustomization);
+
+    assertThat(objects).extracting(HasMetadata::getKind).contains("Namespace", "CustomResourceDefinition",
+        "ServiceAccount", "Deployment");
+    assertThat(objects).noneMatch(GenericKubernetesResource.class::isInstance);
+    assertThat(objects).filteredOn(o -> o.getKind().equals("CustomResourceDefinition"))
+        .extracting(o -> o.getMetadata().getName())
+        .containsExactlyInAnyOrder("dynamobackups.dynamobackup.io", "dynamobackupschedules.dynamobackup.io");
+
+    Deployment deployment = (Deployment) objects.stream().filter(Deployment.class::isInstance).findFirst()
+        .orElseThrow();
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("AWS_REGION"));
+    assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("HEALTH_PORT")).singleElement()
+        .satisfies(e -> assertThat(Integer.valueOf(e.getValue()))
+            .isEqualTo(container.getPorts().get(0).getContainerPort()));
+    assertThat(container.getResources().getLimits()).containsKey("memory");
+  }
+
+  @Test
+  void dockerfileRunsTheJarOnAJreAsANonRootUser() throws IOException {
+    List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
+
+    assertThat(lines).anyMatch(l -> l.matches("FROM eclipse-temurin:17[^ ]*-jre"));
+    assertThat(lines).anyMatch(l -> l.startsWith("COPY target/dynamo-backup-operator.jar "));
+    assertThat(lines).anyMatch(l -> l.matches("USER [1-9][0-9]*:[1-9][0-9]*"));
+    assertThat(lines).filteredOn(l -> l.startsWith("ENTRYPOINT")).singleElement()
+        .satisfies(l -> assertThat(l).startsWith("ENTRYPOINT [\"java\"").contains("\"-jar\""));
+  }
+
+  static List<HasMetadata> render(String kustomization) throws Exception {
+    Process process;
+    try {
+      process = new ProcessBuilder("kubectl", "kustomize", kustomization).redirectErrorStream(false).start();
+    } catch (IOException e) {
+      Assumptions.abort("kubectl is not installed (Debian package kubectl); it renders the kustomizations");
+      return List.of();
+    }
+    String yaml = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(new String(process.getErrorStream().readAllBytes())).isZero();
+    Object parsed = Serialization.unmarshal(yaml);
+    @SuppressWarnings("unchecked")
+    List<HasMetadata> objects = parsed instanceof List<?> list ? (List<HasMetadata>) list : List.of((HasMetadata) parsed);
+    return objects;
+  }
+}
