@@ -28,7 +28,8 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
         + "Kubernetes: KUBECONFIG, ~/.kube/config or in-cluster. AWS: the SDK default chain (AWS_REGION,"
         + " AWS_ENDPOINT_URL, credentials). With no cluster configured, it starts the embedded sandbox.%n"
         + "Environment: WATCH_NAMESPACES (comma list, default all), RESYNC_PERIOD (default 10m),"
-        + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (default 8080, 0: off).")
+        + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (default 8080, 0: off),"
+        + " LOG_FORMAT (text or json), LOG_LEVEL.")
 public final class Main implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Reconciles a DynamoBackup with its AWS backup, like a Crossplane managed resource: observe, then create or adopt,
@@ -49,6 +50,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   /** How far before the recorded intent a lookup searches, to allow for clock skew between us and AWS. */
   static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
   static final int MAX_LOOKUP_PAGES = 50;
+  static final String BACKUP_ARN_MDC = "backupArn";
 
   private static final Logger log = LoggerFactory.getLogger(DynamoBackupReconciler.class);
 
@@ -66,6 +68,24 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
 
   @Override
   public UpdateControl<DynamoBackup> reconcile(DynamoBackup backup, Context<DynamoBackup> context) {
+    putArnInMdc(backup);
+    try {
+      return reconcileBackup(backup, context);
+    } finally {
+      MDC.remove(BACKUP_ARN_MDC);
+    }
+  }
+
+  /** JOSDK puts resource.namespace and resource.name in the MDC; the ARN, once known, is ours, for JSON logs. */
+  private static void putArnInMdc(DynamoBackup backup) {
+    String arn = backup.getStatus() != null && backup.getStatus().backupArn != null ? backup.getStatus().backupArn
+        : backup.getSpec() == null ? null : backup.getSpec().backupArn;
+    if (arn != null) {
+      MDC.put(BACKUP_ARN_MDC, arn);
+    }
+  }
+
+  private UpdateControl<DynamoBackup> reconcileBackup(DynamoBackup backup, Context<DynamoBackup> context) {
     var step = new Step(backup, context);
     Optional<SpecRules.Problem> problem = SpecRules.check(backup);
     if (problem.isPresent()) {
@@ -270,6 +290,15 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
 
   @Override
   public DeleteControl cleanup(DynamoBackup backup, Context<DynamoBackup> context) {
+    putArnInMdc(backup);
+    try {
+      return cleanupBackup(backup, context);
+    } finally {
+      MDC.remove(BACKUP_ARN_MDC);
+    }
+  }
+
+  private DeleteControl cleanupBackup(DynamoBackup backup, Context<DynamoBackup> context) {
     var step = new Step(backup, context);
     String arn = step.status.backupArn;
     if (SpecRules.deletionProtected(backup.getSpec())) {

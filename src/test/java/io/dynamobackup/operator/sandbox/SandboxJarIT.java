@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -21,7 +22,46 @@ import org.junit.jupiter.api.io.TempDir;
 class SandboxJarIT {
 
   @Test
+  void jsonLogsCarryTheObjectOnEveryReconcileLine(@TempDir Path home) throws Exception {
+    List<String> lines = runJar(home, Map.of("LOG_FORMAT", "json"));
+
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<com.fasterxml.jackson.databind.JsonNode> reconcileLines = new java.util.ArrayList<>();
+    for (String line : lines) {
+      if (line.startsWith("{")) {
+        var event = json.readTree(line);
+        if (event.path("loggerName").asText().endsWith("DynamoBackupReconciler")) {
+          reconcileLines.add(event);
+        }
+      }
+    }
+    assertThat(reconcileLines).isNotEmpty().allSatisfy(event -> {
+      assertThat(event.path("mdc").path("resource.namespace").asText()).isEqualTo("default");
+      assertThat(event.path("mdc").path("resource.name").asText()).isNotEmpty();
+      assertThat(event.path("mdc").path("backupArn").asText("")).doesNotContain("null");
+    });
+    assertThat(reconcileLines).filteredOn(e -> e.path("message").asText().contains("is AVAILABLE"))
+        .isNotEmpty()
+        .allSatisfy(e -> assertThat(e.path("mdc").path("backupArn").asText()).startsWith("arn:aws:dynamodb:"));
+  }
+
+  @Test
   void jarWithNoClusterStartsTheSandboxAndShowsTheLifecycle(@TempDir Path home) throws Exception {
+    List<String> lines = runJar(home, Map.of());
+    String output = String.join("\n", lines);
+    assertThat(output).contains(
+        "no Kubernetes cluster configured",
+        "demo: created DynamoBackup default/sandbox-demo",
+        "sandbox-demo: created backup",
+        "is AVAILABLE",
+        "sandbox-demo: DeleteBackup confirmed",
+        "demo: finalizer ran DeleteBackup and released the object",
+        "export KUBECONFIG=");
+    assertThat(Files.readString(home.resolve("kubeconfig"))).contains("server: http://127.0.0.1:");
+  }
+
+  /** Runs the jar with no cluster configured until the sandbox is up; returns what it printed. */
+  static List<String> runJar(Path home, Map<String, String> environment) throws Exception {
     Path jar = Path.of("target", "dynamo-backup-operator.jar").toAbsolutePath();
     assertThat(jar).exists();
     var builder = new ProcessBuilder("java", "-jar", jar.toString(), "--sandbox-port",
@@ -32,6 +72,7 @@ class SandboxJarIT {
     builder.environment().remove("KUBERNETES_SERVICE_HOST");
     builder.environment().put("HOME", home.toString());
     builder.environment().put("JAVA_TOOL_OPTIONS", "-Duser.home=" + home);
+    builder.environment().putAll(environment);
     Process process = builder.start();
     List<String> lines = new CopyOnWriteArrayList<>();
     Thread reader = new Thread(() -> {
@@ -45,16 +86,7 @@ class SandboxJarIT {
     try {
       Awaitility.await("sandbox lifecycle in the jar's output").atMost(Duration.ofSeconds(90))
           .until(() -> lines.stream().anyMatch(l -> l.contains("Press Ctrl-C to stop")) || !process.isAlive());
-      String output = String.join("\n", lines);
-      assertThat(output).contains(
-          "no Kubernetes cluster configured",
-          "demo: created DynamoBackup default/sandbox-demo",
-          "sandbox-demo: created backup",
-          "is AVAILABLE",
-          "sandbox-demo: DeleteBackup confirmed",
-          "demo: finalizer ran DeleteBackup and released the object",
-          "export KUBECONFIG=");
-      assertThat(Files.readString(home.resolve("kubeconfig"))).contains("server: http://127.0.0.1:");
+      return lines;
     } finally {
       process.destroy();
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
