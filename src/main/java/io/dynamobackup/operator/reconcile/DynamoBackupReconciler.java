@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -491,22 +490,17 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       set(Conditions.READY, false, reason, message);
     }
 
-    void record() {
-      StatusRecorder.record(backup, context, status, before);
+    /** Writes the status if this step changed it; returns whether it did. */
+    boolean record() {
+      status.observedGeneration = backup.getMetadata().getGeneration();
+      return StatusRecorder.record(backup, context, status, before);
     }
 
-    /** Records, and emits a Warning event when the Ready reason or message is new. */
+    /** Records, and emits a Warning event when the status is new (a repeated failure stays quiet). */
     void recordWithWarning(String eventReason, String message) {
-      boolean news = !Objects.equals(before, StatusRecorder.snapshot(withGeneration()));
-      record();
-      if (news) {
+      if (record()) {
         events.warning(context.getClient(), backup, eventReason, message);
       }
-    }
-
-    private DynamoBackupStatus withGeneration() {
-      status.observedGeneration = backup.getMetadata().getGeneration();
-      return status;
     }
   }
 }

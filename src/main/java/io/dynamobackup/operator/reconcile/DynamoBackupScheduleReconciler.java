@@ -8,10 +8,8 @@ import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.net.HttpURLConnection;
@@ -21,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +48,7 @@ public class DynamoBackupScheduleReconciler implements Reconciler<DynamoBackupSc
   public UpdateControl<DynamoBackupSchedule> reconcile(DynamoBackupSchedule schedule,
       Context<DynamoBackupSchedule> context) {
     var client = context.getClient();
-    String before = Serialization.asJson(Optional.ofNullable(schedule.getStatus())
-        .orElseGet(DynamoBackupScheduleStatus::new));
+    String before = StatusRecorder.snapshot(schedule.getStatus());
     var status = Optional.ofNullable(schedule.getStatus()).orElseGet(DynamoBackupScheduleStatus::new);
     Instant now = clock.instant();
     Long generation = schedule.getMetadata().getGeneration();
@@ -184,16 +180,9 @@ public class DynamoBackupScheduleReconciler implements Reconciler<DynamoBackupSc
   private void record(DynamoBackupSchedule schedule, Context<DynamoBackupSchedule> context,
       DynamoBackupScheduleStatus status, String before, String warningReason, String message) {
     status.observedGeneration = schedule.getMetadata().getGeneration();
-    if (Objects.equals(before, Serialization.asJson(status))) {
-      return;
-    }
-    schedule.setStatus(status);
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(schedule, context, fresh -> {
-      fresh.setStatus(status);
-      return fresh;
-    });
-    if (warningReason != null) {
+    if (StatusRecorder.record(schedule, context, status, before) && warningReason != null) {
       events.warning(context.getClient(), schedule, warningReason, message);
     }
   }
+
 }
