@@ -1,29 +1,53 @@
 package io.dynamobackup.operator;
 
 import io.dynamobackup.operator.aws.BackupStore;
+import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.reconcile.DynamoBackupReconciler;
 import io.dynamobackup.operator.reconcile.DynamoBackupScheduleReconciler;
 import io.dynamobackup.operator.reconcile.EventFilters;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Assembles the JOSDK operator: one place for the settings every deployment (cluster, sandbox, tests) shares. */
 public final class BackupOperator {
 
+  private static final Logger log = LoggerFactory.getLogger(BackupOperator.class);
+
   private BackupOperator() {}
 
+  /** With fresh metrics and no reaction to a lost leadership beyond a log line. */
   public static Operator create(KubernetesClient client, BackupStore store, OperatorConfig config, Clock clock) {
-    var operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .withConcurrentReconciliationThreads(config.reconcileThreads())
-        // Plain JSON patches and optimistic-locking updates: they work on every API server, and the finalizer and
-        // conditions are replaced, never merged into stale copies.
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false));
-    operator.register(new DynamoBackupReconciler(store, config.reconcile(), clock), controller -> {
+    return create(client, store, config, clock, OperatorMetrics.create(), () -> { });
+  }
+
+  /**
+   * @param metrics where reconcile and backup metrics go (the store reports its AWS calls on its own)
+   * @param onLostLeadership run when this instance stops leading while it was not asked to stop: the process
+   *     should then exit, so that it never reconciles next to the new leader
+   */
+  public static Operator create(KubernetesClient client, BackupStore store, OperatorConfig config, Clock clock,
+      OperatorMetrics metrics, Runnable onLostLeadership) {
+    var operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withConcurrentReconciliationThreads(config.reconcileThreads())
+          .withMetrics(metrics.reconcileMetrics())
+          // Plain JSON patches and optimistic-locking updates: they work on every API server, and the finalizer
+          // and conditions are replaced, never merged into stale copies.
+          .withUseSSAToPatchPrimaryResource(false)
+          .withSSABasedCreateUpdateMatchForDependentResources(false);
+      if (config.leaderElection().enabled()) {
+        o.withLeaderElectionConfiguration(leaderElection(config.leaderElection(), onLostLeadership));
+      }
+    });
+    operator.register(new DynamoBackupReconciler(store, config.reconcile(), clock, metrics), controller -> {
       if (!config.watchNamespaces().isEmpty()) {
         controller.settingNamespaces(config.watchNamespaces());
       }
@@ -37,5 +61,27 @@ public final class BackupOperator {
       }
     });
     return operator;
+  }
+
+  private static io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection(
+      LeaderElection election, Runnable onLostLeadership) {
+    var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(election.leaseName())
+        .withLeaseDuration(election.leaseDuration())
+        .withRenewDeadline(election.renewDeadline())
+        .withRetryPeriod(election.retryPeriod())
+        // JOSDK's own exit calls System.exit from the stop path, which hangs inside a shutdown hook; the caller
+        // decides instead, and knows whether a stop was asked for.
+        .withExitOnStopLeading(false)
+        .withLeaderCallbacks(new LeaderCallbacks(
+            () -> log.info("leading: this instance reconciles"),
+            onLostLeadership,
+            leader -> log.info("leader is {}", leader)));
+    if (election.leaseNamespace() != null) {
+      builder.withLeaseNamespace(election.leaseNamespace());
+    }
+    if (election.identity() != null) {
+      builder.withIdentity(election.identity());
+    }
+    return builder.build();
   }
 }

@@ -2,7 +2,8 @@ package io.dynamobackup.operator;
 
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
-import io.dynamobackup.operator.health.HealthServer;
+import io.dynamobackup.operator.observability.ManagementServer;
+import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.sandbox.Sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -28,8 +30,9 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
         + "Kubernetes: KUBECONFIG, ~/.kube/config or in-cluster. AWS: the SDK default chain (AWS_REGION,"
         + " AWS_ENDPOINT_URL, credentials). With no cluster configured, it starts the embedded sandbox.%n"
         + "Environment: WATCH_NAMESPACES (comma list, default all), RESYNC_PERIOD (default 10m),"
-        + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (default 8080, 0: off),"
-        + " LOG_FORMAT (text or json), LOG_LEVEL.")
+        + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (/healthz, /readyz and"
+        + " /metrics; default 8080, 0: off), LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE (default:"
+        + " the pod's), LOG_FORMAT (text or json), LOG_LEVEL.")
 public final class Main implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -106,25 +109,40 @@ public final class Main implements Callable<Integer> {
         config.watchNamespaces().isEmpty() ? "all namespaces" : "namespaces " + config.watchNamespaces(),
         config.defaultRegion() == null ? "none (objects must set spec.region)" : config.defaultRegion(),
         config.reconcile().resyncPeriod());
+    var metrics = OperatorMetrics.create();
     var store = new SdkBackupStore(config.defaultRegion(), Optional.empty(), DefaultCredentialsProvider.builder()
-        .build(), config.awsCallTimeout());
-    var operator = BackupOperator.create(client, store, config, Clock.systemUTC());
-    var health = config.healthPort() == 0 ? null
-        : HealthServer.start(new InetSocketAddress(config.healthPort()), operator::getRuntimeInfo);
+        .build(), config.awsCallTimeout(), metrics);
+    AtomicBoolean stopping = new AtomicBoolean();
+    var operator = BackupOperator.create(client, store, config, Clock.systemUTC(), metrics, () -> {
+      if (!stopping.get()) {
+        // Another replica may lead by now: reconciling on would race it. The pod restarts and becomes a standby.
+        log.error("lost the leader Lease without being asked to stop; exiting so that only the leader reconciles");
+        new Thread(() -> System.exit(1), "exit-after-lost-leadership").start();
+      }
+    });
+    var management = config.healthPort() == 0 ? null
+        : ManagementServer.start(new InetSocketAddress(config.healthPort()), operator::getRuntimeInfo, metrics);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (health != null) {
-        health.close();
+      stopping.set(true);
+      if (management != null) {
+        management.close();
       }
       operator.stop();
       store.close();
       client.close();
       stopped.countDown();
     }, "operator-shutdown"));
+    if (config.leaderElection().enabled()) {
+      log.info("leader election on Lease {}/{}: this instance reconciles once it holds the Lease",
+          config.leaderElection().leaseNamespace() != null ? config.leaderElection().leaseNamespace()
+              : client.getConfiguration().getNamespace(), config.leaderElection().leaseName());
+    }
     try {
       operator.start();
     } catch (RuntimeException e) {
-      log.error("the operator could not start: {}. Is the CRD installed (kubectl apply -f crds/) and may this"
-          + " identity list and watch dynamobackups?", e.getMessage());
+      log.error("the operator could not start: {}. Is the CRD installed (kubectl apply -f crds/), may this"
+          + " identity list and watch dynamobackups, and (with LEADER_ELECTION) get, create and update leases?",
+          e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""));
       return 1;
     }
     stopped.await();

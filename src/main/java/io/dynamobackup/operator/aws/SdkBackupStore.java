@@ -30,7 +30,13 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
   private final Optional<URI> endpointOverride;
   private final AwsCredentialsProvider credentials;
   private final Duration callTimeout;
+  private final AwsCallObserver observer;
   private final Map<String, DynamoDbClient> clients = new ConcurrentHashMap<>();
+
+  public SdkBackupStore(String defaultRegion, Optional<URI> endpointOverride, AwsCredentialsProvider credentials,
+      Duration callTimeout) {
+    this(defaultRegion, endpointOverride, credentials, callTimeout, AwsCallObserver.NONE);
+  }
 
   /**
    * @param defaultRegion region for objects that name none; may be null, then such objects fail with a clear
@@ -38,36 +44,38 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
    * @param endpointOverride an explicit endpoint (the sandbox's emulator); empty: the SDK's own resolution,
    *     which honours AWS_ENDPOINT_URL
    * @param callTimeout longest one call may take
+   * @param observer told of every call and its outcome (metrics)
    */
   public SdkBackupStore(String defaultRegion, Optional<URI> endpointOverride, AwsCredentialsProvider credentials,
-      Duration callTimeout) {
+      Duration callTimeout, AwsCallObserver observer) {
     this.defaultRegion = defaultRegion;
     this.endpointOverride = endpointOverride;
     this.credentials = credentials;
     this.callTimeout = callTimeout;
+    this.observer = observer;
   }
 
   @Override
   public BackupDescription create(String region, String tableName, String backupName) {
-    return call(region, client -> SdkDescriptions.toApi(
+    return call("CreateBackup", region, client -> SdkDescriptions.toApi(
         client.createBackup(r -> r.tableName(tableName).backupName(backupName)).backupDetails()));
   }
 
   @Override
   public BackupDescription describe(String region, String backupArn) {
-    return call(region, client -> SdkDescriptions.toApi(
+    return call("DescribeBackup", region, client -> SdkDescriptions.toApi(
         client.describeBackup(r -> r.backupArn(backupArn)).backupDescription()));
   }
 
   @Override
   public BackupDescription delete(String region, String backupArn) {
-    return call(region, client -> SdkDescriptions.toApi(
+    return call("DeleteBackup", region, client -> SdkDescriptions.toApi(
         client.deleteBackup(r -> r.backupArn(backupArn)).backupDescription()));
   }
 
   @Override
   public BackupPage list(String region, BackupQuery query) {
-    return call(region, client -> {
+    return call("ListBackups", region, client -> {
       var request = ListBackupsRequest.builder()
           .tableName(query.tableName())
           .timeRangeLowerBound(query.createdAfter())
@@ -86,14 +94,28 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
     });
   }
 
-  private <T> T call(String region, Function<DynamoDbClient, T> operation) {
+  private <T> T call(String name, String region, Function<DynamoDbClient, T> operation) {
     String effectiveRegion = region != null && !region.isBlank() ? region : defaultRegion;
     if (effectiveRegion == null || effectiveRegion.isBlank()) {
       throw new AwsFailure(AwsFailure.Kind.TERMINAL, "MissingRegion",
           "no AWS region: set spec.region, or AWS_REGION for the operator");
     }
+    long start = System.nanoTime();
+    AwsFailure failure = null;
     try {
-      return operation.apply(clients.computeIfAbsent(effectiveRegion, this::newClient));
+      return classified(effectiveRegion, operation);
+    } catch (AwsFailure e) {
+      failure = e;
+      throw e;
+    } finally {
+      observer.called(name, effectiveRegion, AwsCallObserver.outcomeOf(failure),
+          Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
+  private <T> T classified(String region, Function<DynamoDbClient, T> operation) {
+    try {
+      return operation.apply(clients.computeIfAbsent(region, this::newClient));
     } catch (AwsServiceException e) {
       String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
       String message = e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null

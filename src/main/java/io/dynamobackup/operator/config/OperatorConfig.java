@@ -19,22 +19,29 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * @param defaultRegion region for objects without spec.region; null when the SDK chain finds none
  * @param reconcileThreads concurrent reconciles
  * @param awsCallTimeout longest an AWS call may take, retries included
- * @param healthPort port of /healthz and /readyz; 0 turns them off
+ * @param healthPort port of /healthz, /readyz and /metrics; 0 turns them off
+ * @param leaderElection whether and how replicas elect the one that reconciles
  */
 public record OperatorConfig(
     Set<String> watchNamespaces, String defaultRegion, int reconcileThreads, Duration awsCallTimeout,
-    ReconcileSettings reconcile, int healthPort) {
+    ReconcileSettings reconcile, int healthPort, LeaderElection leaderElection) {
 
+  /** One instance, no HTTP endpoints: tests and the sandbox. */
   public OperatorConfig(Set<String> watchNamespaces, String defaultRegion, int reconcileThreads,
       Duration awsCallTimeout, ReconcileSettings reconcile) {
-    this(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile, 0);
+    this(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile, 0, LeaderElection.OFF);
+  }
+
+  public OperatorConfig withLeaderElection(LeaderElection election) {
+    return new OperatorConfig(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile,
+        healthPort, election);
   }
 
   public static final Duration DEFAULT_AWS_CALL_TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT (default 8080) and the
-   * SDK's region chain.
+   * Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT (default 8080),
+   * LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE and the SDK's region chain.
    */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
@@ -48,7 +55,8 @@ public record OperatorConfig(
     // A CreateBackup whose answer was lost is surely over after twice its timeout.
     int healthPort = Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080"));
     return new OperatorConfig(namespaces, regionFromSdkChain(), threads, callTimeout,
-        defaults.withResyncPeriod(resync).withInFlightBound(callTimeout.multipliedBy(2)), healthPort);
+        defaults.withResyncPeriod(resync).withInFlightBound(callTimeout.multipliedBy(2)), healthPort,
+        LeaderElection.fromEnvironment(env));
   }
 
   /** Settings that keep tests and the sandbox quick; the shape of every wait stays the same. */

@@ -8,6 +8,7 @@ import io.dynamobackup.operator.aws.AwsFailure;
 import io.dynamobackup.operator.aws.BackupPage;
 import io.dynamobackup.operator.aws.BackupQuery;
 import io.dynamobackup.operator.aws.BackupStore;
+import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -57,11 +58,13 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   private final ReconcileSettings settings;
   private final EventRecorder events;
   private final Clock clock;
+  private final OperatorMetrics metrics;
 
-  public DynamoBackupReconciler(BackupStore store, ReconcileSettings settings, Clock clock) {
+  public DynamoBackupReconciler(BackupStore store, ReconcileSettings settings, Clock clock, OperatorMetrics metrics) {
     this.store = store;
     this.settings = settings;
     this.clock = clock;
+    this.metrics = metrics;
     this.events = new EventRecorder(clock);
   }
 
@@ -69,7 +72,11 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   public UpdateControl<DynamoBackup> reconcile(DynamoBackup backup, Context<DynamoBackup> context) {
     putArnInMdc(backup);
     try {
-      return reconcileBackup(backup, context);
+      var control = reconcileBackup(backup, context);
+      var status = backup.getStatus();
+      metrics.backupStatus(backup.getMetadata().getNamespace(), backup.getMetadata().getName(),
+          status != null && status.backupStatus != null ? status.backupStatus : OperatorMetrics.PENDING);
+      return control;
     } finally {
       MDC.remove(BACKUP_ARN_MDC);
     }
@@ -291,7 +298,15 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   public DeleteControl cleanup(DynamoBackup backup, Context<DynamoBackup> context) {
     putArnInMdc(backup);
     try {
-      return cleanupBackup(backup, context);
+      var control = cleanupBackup(backup, context);
+      if (control.isRemoveFinalizer()) {
+        metrics.backupStatus(backup.getMetadata().getNamespace(), backup.getMetadata().getName(), null);
+        String requested = backup.getMetadata().getDeletionTimestamp();
+        if (requested != null) {
+          metrics.finalizerReleased(Duration.between(Instant.parse(requested), clock.instant()));
+        }
+      }
+      return control;
     } finally {
       MDC.remove(BACKUP_ARN_MDC);
     }

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -48,7 +47,7 @@ public final class SandboxCluster implements AutoCloseable {
   public static SandboxCluster start(int port) {
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+        new SandboxDispatcher(), false);
     server.init(InetAddress.getLoopbackAddress(), port);
     var cluster = new SandboxCluster(server);
     try (KubernetesClient client = cluster.newClient()) {

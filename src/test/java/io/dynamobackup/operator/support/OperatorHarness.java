@@ -5,7 +5,9 @@ import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
 import io.dynamobackup.operator.aws.SdkBackupStore;
+import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.reconcile.Conditions;
 import io.dynamobackup.operator.reconcile.ReconcileSettings;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
@@ -51,8 +53,10 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   private final KubernetesClient operatorClient;
   public final DynamoDbEmulator emulator;
   public final DynamoDbClient dynamo;
+  /** The metrics of the operator under test, AWS calls of its store included. */
+  public final OperatorMetrics metrics = OperatorMetrics.create();
   private final SdkBackupStore store;
-  private final OperatorConfig config;
+  private OperatorConfig config;
   private final Clock clock;
   private Operator operator;
 
@@ -62,9 +66,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     client = cluster.newClient();
     operatorClient = cluster.newClient(OPERATOR_AGENT);
     emulator = DynamoDbEmulator.start(0);
-    store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")),
-        Duration.ofMillis(1500));
+    store = newStore(metrics);
     config = new OperatorConfig(Set.of(), REGION, 4, Duration.ofMillis(1500), settings);
     dynamo = DynamoDbClient.builder().region(Region.of(REGION)).endpointOverride(emulator.endpoint())
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
@@ -83,6 +85,12 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     return new OperatorHarness(settings, clock);
   }
 
+  /** The operator under test elects a leader as configured (before it starts). */
+  public OperatorHarness withLeaderElection(LeaderElection election) {
+    config = config.withLeaderElection(election);
+    return this;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) {
     startOperator();
@@ -94,8 +102,40 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   }
 
   public void startOperator() {
-    operator = BackupOperator.create(operatorClient, store, config, clock);
+    operator = BackupOperator.create(operatorClient, store, config, clock, metrics, () -> { });
     operator.start();
+  }
+
+  private SdkBackupStore newStore(OperatorMetrics observer) {
+    return new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), Duration.ofMillis(1500),
+        observer);
+  }
+
+  /**
+   * A further operator instance, as another replica of the Deployment would be: its own client, store and metrics,
+   * on the same mock API and emulator, with leader election as given. Started; close it to stop it.
+   */
+  public Replica startReplica(LeaderElection election, Runnable onLostLeadership) {
+    var replicaMetrics = OperatorMetrics.create();
+    var replicaStore = newStore(replicaMetrics);
+    var replicaClient = cluster.newClient(OPERATOR_AGENT + "-" + election.identity());
+    var replica = BackupOperator.create(replicaClient, replicaStore, config.withLeaderElection(election), clock,
+        replicaMetrics, onLostLeadership);
+    replica.start();
+    return new Replica(replica, replicaMetrics, () -> {
+      replica.stop();
+      replicaStore.close();
+      replicaClient.close();
+    });
+  }
+
+  /** One replica: its operator and metrics. */
+  public record Replica(Operator operator, OperatorMetrics metrics, Runnable stop) implements AutoCloseable {
+    @Override
+    public void close() {
+      stop.run();
+    }
   }
 
   public Operator operator() {
@@ -170,7 +210,9 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
 
   @Override
   public void close() {
-    operator.stop();
+    if (operator != null) {
+      operator.stop();
+    }
     store.close();
     dynamo.close();
     operatorClient.close();

@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.health;
+package io.dynamobackup.operator.observability;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -11,17 +11,21 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * Probes for the kubelet: {@code /healthz} answers while the process serves HTTP (liveness must not fail during an
- * API server outage, or every replica restarts at once); {@code /readyz} answers 200 once the operator started and
- * all its informers are synced and healthy, 503 with the reason otherwise.
+ * The operator's HTTP side, on one port. Probes for the kubelet: {@code /healthz} answers while the process serves
+ * HTTP (liveness must not fail during an API server outage, or every replica restarts at once); {@code /readyz}
+ * answers 200 once the operator started and all its informers are synced and healthy (a standby replica that waits
+ * for the leader Lease is ready too), 503 with the reason otherwise. And {@code /metrics} for Prometheus.
  */
-public final class HealthServer implements AutoCloseable {
+public final class ManagementServer implements AutoCloseable {
+
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final HttpServer server;
 
-  private HealthServer(HttpServer server, Supplier<RuntimeInfo> runtime) {
+  private ManagementServer(HttpServer server, Supplier<RuntimeInfo> runtime, OperatorMetrics metrics) {
     this.server = server;
     server.createContext("/healthz", exchange -> respond(exchange, 200, "ok"));
+    server.createContext("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, metrics.scrape()));
     server.createContext("/readyz", exchange -> {
       RuntimeInfo info = runtime.get();
       if (info == null || !info.isStarted()) {
@@ -33,7 +37,7 @@ public final class HealthServer implements AutoCloseable {
       }
     });
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      var thread = new Thread(r, "health-server");
+      var thread = new Thread(r, "management-server");
       thread.setDaemon(true);
       return thread;
     }));
@@ -41,9 +45,10 @@ public final class HealthServer implements AutoCloseable {
   }
 
   /** Serves on {@code address} (port 0: a free one); {@code runtime} may answer null until the operator exists. */
-  public static HealthServer start(InetSocketAddress address, Supplier<RuntimeInfo> runtime) {
+  public static ManagementServer start(InetSocketAddress address, Supplier<RuntimeInfo> runtime,
+      OperatorMetrics metrics) {
     try {
-      return new HealthServer(HttpServer.create(address, 16), runtime);
+      return new ManagementServer(HttpServer.create(address, 16), runtime, metrics);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve health endpoints on " + address, e);
     }
@@ -54,9 +59,14 @@ public final class HealthServer implements AutoCloseable {
   }
 
   private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    respond(exchange, status, "text/plain; charset=utf-8", body + "\n");
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, String body)
+      throws IOException {
     try (exchange) {
-      byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", contentType);
       exchange.sendResponseHeaders(status, bytes.length);
       exchange.getResponseBody().write(bytes);
     }
