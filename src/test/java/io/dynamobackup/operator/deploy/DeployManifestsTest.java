@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -47,6 +48,19 @@ class DeployManifestsTest {
         .satisfies(e -> assertThat(Integer.valueOf(e.getValue()))
             .isEqualTo(container.getPorts().get(0).getContainerPort()));
     assertThat(container.getResources().getLimits()).containsKey("memory");
+
+    // several replicas, one leader; metrics reachable through the Service on the container's HTTP port
+    assertThat(deployment.getSpec().getReplicas()).isGreaterThanOrEqualTo(2);
+    assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("LEADER_ELECTION")).singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("true"));
+    assertThat(objects).filteredOn(o -> o.getKind().equals("Role"))
+        .anySatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("dynamo-backup-operator"));
+    Service metrics = (Service) objects.stream().filter(Service.class::isInstance).findFirst().orElseThrow();
+    assertThat(metrics.getSpec().getSelector())
+        .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+    assertThat(metrics.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+        .isEqualTo(container.getPorts().get(0).getName());
+    assertThat(objects).extracting(HasMetadata::getKind).contains("PodDisruptionBudget");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.reconcile.SchedulePlanner;
 import io.dynamobackup.operator.support.MutableClock;
@@ -32,9 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * RBAC is exactly what the code uses. The operator runs its scenarios (create, fail, delete, schedule, prune)
- * against the mock API; every request it made is recorded and turned into (group, resource, verb). The ClusterRole
- * in deploy/base, and the Role of the single-namespace overlay, must grant exactly these: no less, no more.
+ * RBAC is exactly what the code uses. The operator runs its scenarios (create, fail, delete, schedule, prune) with
+ * leader election on against the mock API; every request it made is recorded and turned into (group, resource,
+ * verb). The ClusterRole in deploy/base, and the Role of the single-namespace overlay, must grant exactly these; the
+ * leader-election Role exactly the Lease ones: no less, no more.
  */
 class RbacTest {
 
@@ -47,21 +49,39 @@ class RbacTest {
       "dynamobackup.io/dynamobackupschedules/status patch",
       "JOSDK writes the error status of a failed reconcile with a JSON patch");
 
+  /** Granted to every authenticated identity by Kubernetes' own system:basic-user ClusterRole. */
+  static final Set<String> GRANTED_TO_EVERYONE = Set.of(
+      "authorization.k8s.io/selfsubjectrulesreviews create");
+
+  static final String LEASES = "coordination.k8s.io/leases";
+
   static final Pattern RESOURCE_PATH = Pattern.compile(
       "/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/[^/]+)?/([a-z]+)(?:/([^/?]+))?(?:/([a-z]+))?(?:\\?(.*))?");
 
   static final MutableClock CLOCK = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MINUTES).plusSeconds(30));
 
   @RegisterExtension
-  static final OperatorHarness harness = OperatorHarness.create(OperatorConfig.quickReconcile(), CLOCK);
+  static final OperatorHarness harness = OperatorHarness.create(OperatorConfig.quickReconcile(), CLOCK)
+      .withLeaderElection(LeaderElection.on(OperatorHarness.NAMESPACE, "rbac", Duration.ofSeconds(3),
+          Duration.ofSeconds(2), Duration.ofMillis(300)));
 
   @Test
   void clusterRoleAndRoleGrantExactlyWhatTheOperatorCalls() throws Exception {
     runScenarios();
 
     Set<String> used = new TreeSet<>(usedPermissions());
+    used.removeAll(GRANTED_TO_EVERYONE);
+    Set<String> leases = new TreeSet<>(used.stream().filter(p -> p.startsWith(LEASES + " ")).toList());
+    used.removeAll(leases);
     Set<String> expected = new TreeSet<>(used);
     expected.addAll(REQUIRED_WITHOUT_A_CALL.keySet());
+
+    // the first acquire creates the Lease, renewals patch it
+    assertThat(leases).as("Lease calls of the leader").containsExactlyInAnyOrder(
+        LEASES + " get", LEASES + " create", LEASES + " patch");
+    leases.add(LEASES + " update"); // JOSDK refuses to start unless get, create and update are granted
+    assertThat(granted(read("deploy/base/leader-election-role.yaml", Role.class).getRules()))
+        .as("leader-election Role in deploy/base").containsExactlyInAnyOrderElementsOf(leases);
 
     assertThat(granted(read("deploy/base/clusterrole.yaml", ClusterRole.class).getRules()))
         .as("ClusterRole in deploy/base").containsExactlyInAnyOrderElementsOf(expected);
