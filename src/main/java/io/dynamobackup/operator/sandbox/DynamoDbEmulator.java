@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -147,6 +149,11 @@ public final class DynamoDbEmulator implements AutoCloseable {
         .toList();
   }
 
+  /** The names of all operations received so far (CreateBackup, DescribeBackup, ...), answered or failed. */
+  public Set<String> operations() {
+    return new TreeSet<>(calls.keySet());
+  }
+
   public int throttledAnswers() {
     return throttledAnswers.get();
   }
@@ -169,6 +176,29 @@ public final class DynamoDbEmulator implements AutoCloseable {
     request.putArray("AttributeDefinitions").addObject().put("AttributeName", "id").put("AttributeType", "S");
     synchronized (state) {
       state.createTable(request);
+    }
+  }
+
+  /**
+   * An AVAILABLE backup under the given ARN, as one made outside the operator (console, CLI) would be: what
+   * spec.backupArn adopts. Its region and table come from the ARN; the table is created if missing.
+   */
+  public void putBackup(String backupArn) {
+    Matcher arn = BACKUP_ARN.matcher(backupArn);
+    if (!arn.matches()) {
+      throw new IllegalArgumentException("not a DynamoDB backup ARN: " + backupArn);
+    }
+    String region = arn.group(1);
+    String tableName = arn.group(3);
+    createTable(region, tableName);
+    var state = region(region);
+    synchronized (state) {
+      // the source table as the ARN names it, so that its account shows in SourceTableDetails too
+      ObjectNode table = state.tables.get(tableName).deepCopy()
+          .put("TableArn", backupArn.substring(0, backupArn.indexOf("/backup/")));
+      String name = backupArn.substring(backupArn.lastIndexOf('/') + 1);
+      state.backups.putIfAbsent(backupArn, new Backup(backupArn, name, table,
+          clock.instant().minus(creatingDuration)));
     }
   }
 

@@ -24,7 +24,10 @@ public final class Examples {
 
   private Examples() {}
 
-  /** Every object in every *.yaml file of the directory, in file-name order. */
+  /**
+   * Every object in every *.yaml file of the directory, in file-name order. Subfolders are not read: they hold what
+   * is not for this operator's API (examples/argocd, examples/iam), as kubectl apply -f without -R skips them too.
+   */
   public static List<HasMetadata> load(Path directory) {
     if (Files.isDirectory(directory)) {
       return read(directory);

@@ -7,6 +7,7 @@ import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.reconcile.BackupArn;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -87,7 +88,7 @@ public final class Sandbox implements AutoCloseable {
     return sandbox;
   }
 
-  /** Applies the examples, creating the tables they name in the emulator first. */
+  /** Applies the examples, creating the tables and adopted backups they name in the emulator first. */
   private void apply(List<HasMetadata> objects, Path source) {
     for (HasMetadata object : objects) {
       String namespace = Optional.ofNullable(object.getMetadata().getNamespace()).orElse("default");
@@ -99,6 +100,11 @@ public final class Sandbox implements AutoCloseable {
           .build()).createOr(NonDeletingOperation::update);
       if (object instanceof DynamoBackup backup && backup.getSpec() != null && backup.getSpec().tableName != null) {
         emulator.createTable(Optional.ofNullable(backup.getSpec().region).orElse(REGION), backup.getSpec().tableName);
+      }
+      if (object instanceof DynamoBackup backup && backup.getSpec() != null
+          && BackupArn.parse(backup.getSpec().backupArn).isPresent()) {
+        // an adopted backup exists before its object: put it there, so that the example shows adoption
+        emulator.putBackup(backup.getSpec().backupArn);
       }
       if (object instanceof DynamoBackupSchedule schedule && schedule.getSpec() != null
           && schedule.getSpec().tableName != null) {

@@ -156,6 +156,24 @@ class DynamoDbEmulatorTest {
             e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"));
   }
 
+  @Test
+  void putBackupRegistersAnAvailableBackupUnderTheGivenArnForAdoption() {
+    emulator.creatingDuration(Duration.ofMinutes(2));
+    String arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/invoices/backup/01700000000000-1a2b3c4d";
+
+    emulator.putBackup(arn);
+
+    var description = client.describeBackup(r -> r.backupArn(arn)).backupDescription();
+    assertThat(description.backupDetails().backupStatus()).isEqualTo(BackupStatus.AVAILABLE);
+    assertThat(description.sourceTableDetails().tableName()).isEqualTo("invoices");
+    assertThat(description.sourceTableDetails().tableArn())
+        .isEqualTo("arn:aws:dynamodb:eu-west-1:123456789012:table/invoices");
+    assertThat(emulator.backupArns("eu-west-1")).containsExactly(arn);
+    assertThat(emulator.operations()).containsExactly("DescribeBackup");
+    assertThatThrownBy(() -> emulator.putBackup("arn:aws:dynamodb:eu-west-1:123456789012:table/invoices"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   BackupStatus status(String arn) {
     return client.describeBackup(r -> r.backupArn(arn)).backupDescription().backupDetails().backupStatus();
   }
