@@ -8,7 +8,6 @@ import io.dynamobackup.operator.sandbox.Sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,7 +30,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
         + " AWS_ENDPOINT_URL, credentials). With no cluster configured, it starts the embedded sandbox.%n"
         + "Environment: WATCH_NAMESPACES (comma list, default all), RESYNC_PERIOD (default 10m),"
         + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (/healthz, /readyz and"
-        + " /metrics; default 8080, 0: off), LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE (default:"
+        + " /metrics; default 8080, 0: off), HEALTH_BIND_ADDRESS (default: all interfaces), LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE (default:"
         + " the pod's), LOG_FORMAT (text or json), LOG_LEVEL.")
 public final class Main implements Callable<Integer> {
 
@@ -120,8 +119,8 @@ public final class Main implements Callable<Integer> {
         new Thread(() -> System.exit(1), "exit-after-lost-leadership").start();
       }
     });
-    var management = config.healthPort() == 0 ? null
-        : ManagementServer.start(new InetSocketAddress(config.healthPort()), operator::getRuntimeInfo, metrics);
+    var management = config.managementAddress() == null ? null
+        : ManagementServer.start(config.managementAddress(), operator::getRuntimeInfo, metrics);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stopping.set(true);
       if (management != null) {

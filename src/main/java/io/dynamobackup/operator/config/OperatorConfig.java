@@ -2,6 +2,7 @@ package io.dynamobackup.operator.config;
 
 import io.dynamobackup.operator.reconcile.Backoff;
 import io.dynamobackup.operator.reconcile.ReconcileSettings;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -19,29 +20,30 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * @param defaultRegion region for objects without spec.region; null when the SDK chain finds none
  * @param reconcileThreads concurrent reconciles
  * @param awsCallTimeout longest an AWS call may take, retries included
- * @param healthPort port of /healthz, /readyz and /metrics; 0 turns them off
+ * @param managementAddress where /healthz, /readyz and /metrics are served; null turns them off
  * @param leaderElection whether and how replicas elect the one that reconciles
  */
 public record OperatorConfig(
     Set<String> watchNamespaces, String defaultRegion, int reconcileThreads, Duration awsCallTimeout,
-    ReconcileSettings reconcile, int healthPort, LeaderElection leaderElection) {
+    ReconcileSettings reconcile, InetSocketAddress managementAddress, LeaderElection leaderElection) {
 
   /** One instance, no HTTP endpoints: tests and the sandbox. */
   public OperatorConfig(Set<String> watchNamespaces, String defaultRegion, int reconcileThreads,
       Duration awsCallTimeout, ReconcileSettings reconcile) {
-    this(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile, 0, LeaderElection.OFF);
+    this(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile, null, LeaderElection.OFF);
   }
 
   public OperatorConfig withLeaderElection(LeaderElection election) {
     return new OperatorConfig(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile,
-        healthPort, election);
+        managementAddress, election);
   }
 
   public static final Duration DEFAULT_AWS_CALL_TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT (default 8080),
-   * LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE and the SDK's region chain.
+   * Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT (default 8080; 0: off),
+   * HEALTH_BIND_ADDRESS (default all interfaces), LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE and the
+   * SDK's region chain.
    */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
@@ -54,8 +56,11 @@ public record OperatorConfig(
     Duration callTimeout = duration("AWS_CALL_TIMEOUT", env.get("AWS_CALL_TIMEOUT"), DEFAULT_AWS_CALL_TIMEOUT);
     // A CreateBackup whose answer was lost is surely over after twice its timeout.
     int healthPort = Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080"));
+    String bindAddress = env.getOrDefault("HEALTH_BIND_ADDRESS", "").trim();
+    InetSocketAddress management = healthPort == 0 ? null : bindAddress.isEmpty()
+        ? new InetSocketAddress(healthPort) : new InetSocketAddress(bindAddress, healthPort);
     return new OperatorConfig(namespaces, regionFromSdkChain(), threads, callTimeout,
-        defaults.withResyncPeriod(resync).withInFlightBound(callTimeout.multipliedBy(2)), healthPort,
+        defaults.withResyncPeriod(resync).withInFlightBound(callTimeout.multipliedBy(2)), management,
         LeaderElection.fromEnvironment(env));
   }
 

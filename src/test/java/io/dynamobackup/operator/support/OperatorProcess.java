@@ -41,6 +41,13 @@ public final class OperatorProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** SIGTERM, as the kubelet sends it: the exit code, or empty when the process did not exit within the timeout. */
+  public java.util.OptionalInt terminate(java.time.Duration timeout) throws InterruptedException {
+    process.destroy();
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+  }
+
   public boolean alive() {
     return process != null && process.isAlive();
   }
