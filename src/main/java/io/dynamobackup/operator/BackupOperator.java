@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,9 @@ public final class BackupOperator {
    */
   public static Operator create(KubernetesClient client, BackupStore store, OperatorConfig config, Clock clock,
       OperatorMetrics metrics, Runnable onLostLeadership) {
+    // Without leader election this instance always leads; with it, from the Lease's callbacks on.
+    AtomicBoolean leading = new AtomicBoolean(!config.leaderElection().enabled());
+    var backups = new DynamoBackupReconciler(store, config.reconcile(), clock, metrics, leading::get);
     var operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -44,10 +48,16 @@ public final class BackupOperator {
           .withUseSSAToPatchPrimaryResource(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false);
       if (config.leaderElection().enabled()) {
-        o.withLeaderElectionConfiguration(leaderElection(config.leaderElection(), onLostLeadership));
+        o.withLeaderElectionConfiguration(leaderElection(config.leaderElection(), () -> {
+          leading.set(true);
+          backups.startedLeading();
+        }, () -> {
+          leading.set(false);
+          onLostLeadership.run();
+        }));
       }
     });
-    operator.register(new DynamoBackupReconciler(store, config.reconcile(), clock, metrics), controller -> {
+    operator.register(backups, controller -> {
       if (!config.watchNamespaces().isEmpty()) {
         controller.settingNamespaces(config.watchNamespaces());
       }
@@ -64,7 +74,7 @@ public final class BackupOperator {
   }
 
   private static io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection(
-      LeaderElection election, Runnable onLostLeadership) {
+      LeaderElection election, Runnable onStartedLeading, Runnable onLostLeadership) {
     var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(election.leaseName())
         .withLeaseDuration(election.leaseDuration())
         .withRenewDeadline(election.renewDeadline())
@@ -73,7 +83,10 @@ public final class BackupOperator {
         // decides instead, and knows whether a stop was asked for.
         .withExitOnStopLeading(false)
         .withLeaderCallbacks(new LeaderCallbacks(
-            () -> log.info("leading: this instance reconciles"),
+            () -> {
+              log.info("leading: this instance reconciles");
+              onStartedLeading.run();
+            },
             onLostLeadership,
             leader -> log.info("leader is {}", leader)));
     if (election.leaseNamespace() != null) {

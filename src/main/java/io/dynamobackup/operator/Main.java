@@ -1,5 +1,6 @@
 package io.dynamobackup.operator;
 
+import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.ManagementServer;
@@ -30,8 +31,9 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
         + " AWS_ENDPOINT_URL, credentials). With no cluster configured, it starts the embedded sandbox.%n"
         + "Environment: WATCH_NAMESPACES (comma list, default all), RESYNC_PERIOD (default 10m),"
         + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (/healthz, /readyz and"
-        + " /metrics; default 8080, 0: off), HEALTH_BIND_ADDRESS (default: all interfaces), LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE (default:"
-        + " the pod's), LOG_FORMAT (text or json), LOG_LEVEL.")
+        + " /metrics; default 8080, 0: off), HEALTH_BIND_ADDRESS (default: all interfaces), LEADER_ELECTION"
+        + " (default true), LEADER_ELECTION_NAMESPACE (default: the pod's), AWS_RATE_LIMITS (default: DynamoDB's"
+        + " quotas; 'off', or e.g. DeleteBackup=20), LOG_FORMAT (text or json), LOG_LEVEL.")
 public final class Main implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -55,6 +57,9 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--no-demo", description = "Skip the create / AVAILABLE / delete lifecycle the sandbox shows at"
       + " start.")
   boolean noDemo;
+
+  /** The longest a reconciler thread waits in place for an AWS call's slot; longer waits are rescheduled. */
+  static final Duration QUOTA_MAX_BLOCK = Duration.ofMillis(250);
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -110,7 +115,8 @@ public final class Main implements Callable<Integer> {
         config.reconcile().resyncPeriod());
     var metrics = OperatorMetrics.create();
     var store = new SdkBackupStore(config.defaultRegion(), Optional.empty(), DefaultCredentialsProvider.builder()
-        .build(), config.awsCallTimeout(), metrics);
+        .build(), config.awsCallTimeout(), metrics, config.rateLimits().isEmpty() ? QuotaLimiter.unlimited()
+        : new QuotaLimiter(config.rateLimits(), QUOTA_MAX_BLOCK));
     AtomicBoolean stopping = new AtomicBoolean();
     var operator = BackupOperator.create(client, store, config, Clock.systemUTC(), metrics, () -> {
       if (!stopping.get()) {

@@ -20,4 +20,11 @@ public interface AwsCallObserver {
    * @param took time from request to answer (or to giving up)
    */
   void called(String operation, String region, String outcome, Duration took);
+
+  /**
+   * The rate limit let a call go after {@code waited}, or held it back for {@code waited} (its reserved slot). The
+   * sum shows how much of the time work waits for the quota rather than for AWS.
+   */
+  default void waited(String operation, String region, Duration waited) {
+  }
 }

@@ -1,5 +1,7 @@
 package io.dynamobackup.operator.aws;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 /** A failed AWS call, classified once here so that the reconciler decides on the kind alone. */
@@ -27,13 +29,31 @@ public final class AwsFailure extends RuntimeException {
       "BackupInUseException", "TableInUseException", "InternalServerError", "ServiceUnavailable",
       "ExpiredTokenException", "RequestTimeout", "RequestTimeoutException");
 
+  /** The code of a call the client-side rate limit held back: it was not sent, and has a slot later. */
+  public static final String QUOTA_WAIT = "QuotaWait";
+
   private final Kind kind;
   private final String code;
+  private final Duration retryAfter;
 
   public AwsFailure(Kind kind, String code, String message, Throwable cause) {
     super(message, cause);
     this.kind = kind;
     this.code = code;
+    this.retryAfter = null;
+  }
+
+  private AwsFailure(String message, Duration retryAfter) {
+    super(message);
+    this.kind = Kind.THROTTLED;
+    this.code = QUOTA_WAIT;
+    this.retryAfter = retryAfter;
+  }
+
+  /** Not sent: the slot reserved for this call under the operation's quota is {@code retryAfter} away. */
+  public static AwsFailure quotaWait(String operation, Duration retryAfter) {
+    return new AwsFailure(operation + " waits " + retryAfter.toMillis() + " ms for its slot under the quota",
+        retryAfter);
   }
 
   public AwsFailure(Kind kind, String code, String message) {
@@ -71,7 +91,12 @@ public final class AwsFailure extends RuntimeException {
     return code;
   }
 
-  /** Whether AWS answered (with an error), so that the call surely had no effect. */
+  /** For a call the rate limit held back: when to call again (its reserved slot); empty for AWS's own answers. */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+
+  /** Whether AWS answered (with an error), or the call was never sent, so that it surely had no effect. */
   public boolean answered() {
     return !NO_ANSWER.equals(code);
   }

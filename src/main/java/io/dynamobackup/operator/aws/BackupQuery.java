@@ -6,6 +6,11 @@ import java.time.Instant;
 public record BackupQuery(
     String tableName, Instant createdAfter, Instant createdBefore, String exclusiveStartBackupArn, Integer limit) {
 
+  /** Every USER backup of the region. */
+  public static BackupQuery all() {
+    return new BackupQuery(null, null, null, null, null);
+  }
+
   public static BackupQuery ofTable(String tableName) {
     return new BackupQuery(tableName, null, null, null, null);
   }

@@ -31,11 +31,15 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
   private final AwsCredentialsProvider credentials;
   private final Duration callTimeout;
   private final AwsCallObserver observer;
+  private final QuotaLimiter limiter;
   private final Map<String, DynamoDbClient> clients = new ConcurrentHashMap<>();
+
+  /** How long a ListBackups waits in place for its slot: pages are read by the background observer, in order. */
+  static final Duration LIST_BLOCK = Duration.ofSeconds(30);
 
   public SdkBackupStore(String defaultRegion, Optional<URI> endpointOverride, AwsCredentialsProvider credentials,
       Duration callTimeout) {
-    this(defaultRegion, endpointOverride, credentials, callTimeout, AwsCallObserver.NONE);
+    this(defaultRegion, endpointOverride, credentials, callTimeout, AwsCallObserver.NONE, QuotaLimiter.unlimited());
   }
 
   /**
@@ -45,37 +49,39 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
    *     which honours AWS_ENDPOINT_URL
    * @param callTimeout longest one call may take
    * @param observer told of every call and its outcome (metrics)
+   * @param limiter the client-side rate limits every call passes
    */
   public SdkBackupStore(String defaultRegion, Optional<URI> endpointOverride, AwsCredentialsProvider credentials,
-      Duration callTimeout, AwsCallObserver observer) {
+      Duration callTimeout, AwsCallObserver observer, QuotaLimiter limiter) {
     this.defaultRegion = defaultRegion;
     this.endpointOverride = endpointOverride;
     this.credentials = credentials;
     this.callTimeout = callTimeout;
     this.observer = observer;
+    this.limiter = limiter;
   }
 
   @Override
   public BackupDescription create(String region, String tableName, String backupName) {
-    return call("CreateBackup", region, client -> SdkDescriptions.toApi(
+    return call("CreateBackup", tableName + "/" + backupName, region, client -> SdkDescriptions.toApi(
         client.createBackup(r -> r.tableName(tableName).backupName(backupName)).backupDetails()));
   }
 
   @Override
   public BackupDescription describe(String region, String backupArn) {
-    return call("DescribeBackup", region, client -> SdkDescriptions.toApi(
+    return call("DescribeBackup", backupArn, region, client -> SdkDescriptions.toApi(
         client.describeBackup(r -> r.backupArn(backupArn)).backupDescription()));
   }
 
   @Override
   public BackupDescription delete(String region, String backupArn) {
-    return call("DeleteBackup", region, client -> SdkDescriptions.toApi(
+    return call("DeleteBackup", backupArn, region, client -> SdkDescriptions.toApi(
         client.deleteBackup(r -> r.backupArn(backupArn)).backupDescription()));
   }
 
   @Override
   public BackupPage list(String region, BackupQuery query) {
-    return call("ListBackups", region, client -> {
+    return call("ListBackups", query.toString(), region, client -> {
       var request = ListBackupsRequest.builder()
           .tableName(query.tableName())
           .timeRangeLowerBound(query.createdAfter())
@@ -94,18 +100,32 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
     });
   }
 
-  private <T> T call(String name, String region, Function<DynamoDbClient, T> operation) {
+  /**
+   * One AWS call: through the rate limit (which may hold it back for later), then the SDK, then the one
+   * classification. {@code subject} names what the call is about, so that a held-back caller keeps its place.
+   */
+  private <T> T call(String name, String subject, String region, Function<DynamoDbClient, T> operation) {
     String effectiveRegion = region != null && !region.isBlank() ? region : defaultRegion;
     if (effectiveRegion == null || effectiveRegion.isBlank()) {
       throw new AwsFailure(AwsFailure.Kind.TERMINAL, "MissingRegion",
           "no AWS region: set spec.region, or AWS_REGION for the operator");
     }
+    long asked = System.nanoTime();
+    Duration later = limiter.admit(effectiveRegion, name, subject,
+        "ListBackups".equals(name) ? LIST_BLOCK : Duration.ZERO);
     long start = System.nanoTime();
+    observer.waited(name, effectiveRegion, later.isZero() ? Duration.ofNanos(start - asked) : later);
+    if (!later.isZero()) {
+      throw AwsFailure.quotaWait(name, later);
+    }
     AwsFailure failure = null;
     try {
       return classified(effectiveRegion, operation);
     } catch (AwsFailure e) {
       failure = e;
+      if (e.kind() == AwsFailure.Kind.THROTTLED) {
+        limiter.throttled(effectiveRegion, name);
+      }
       throw e;
     } finally {
       observer.called(name, effectiveRegion, AwsCallObserver.outcomeOf(failure),

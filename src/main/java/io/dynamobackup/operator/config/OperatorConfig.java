@@ -1,5 +1,6 @@
 package io.dynamobackup.operator.config;
 
+import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.reconcile.Backoff;
 import io.dynamobackup.operator.reconcile.ReconcileSettings;
 import java.net.InetSocketAddress;
@@ -7,6 +8,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -22,28 +25,36 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * @param awsCallTimeout longest an AWS call may take, retries included
  * @param managementAddress where /healthz, /readyz and /metrics are served; null turns them off
  * @param leaderElection whether and how replicas elect the one that reconciles
+ * @param rateLimits client-side limits, calls per second by DynamoDB operation; empty: none
  */
 public record OperatorConfig(
     Set<String> watchNamespaces, String defaultRegion, int reconcileThreads, Duration awsCallTimeout,
-    ReconcileSettings reconcile, InetSocketAddress managementAddress, LeaderElection leaderElection) {
+    ReconcileSettings reconcile, InetSocketAddress managementAddress, LeaderElection leaderElection,
+    Map<String, Double> rateLimits) {
 
-  /** One instance, no HTTP endpoints: tests and the sandbox. */
+  /** One instance, no HTTP endpoints, no rate limits: tests and the sandbox. */
   public OperatorConfig(Set<String> watchNamespaces, String defaultRegion, int reconcileThreads,
       Duration awsCallTimeout, ReconcileSettings reconcile) {
-    this(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile, null, LeaderElection.OFF);
+    this(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile, null, LeaderElection.OFF,
+        Map.of());
   }
 
   public OperatorConfig withLeaderElection(LeaderElection election) {
     return new OperatorConfig(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile,
-        managementAddress, election);
+        managementAddress, election, rateLimits);
+  }
+
+  public OperatorConfig withRateLimits(Map<String, Double> limits) {
+    return new OperatorConfig(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile,
+        managementAddress, leaderElection, Map.copyOf(limits));
   }
 
   public static final Duration DEFAULT_AWS_CALL_TIMEOUT = Duration.ofSeconds(30);
 
   /**
    * Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT (default 8080; 0: off),
-   * HEALTH_BIND_ADDRESS (default all interfaces), LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE and the
-   * SDK's region chain.
+   * HEALTH_BIND_ADDRESS (default all interfaces), LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE,
+   * AWS_RATE_LIMITS (default: the documented quotas) and the SDK's region chain.
    */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
@@ -61,7 +72,7 @@ public record OperatorConfig(
         ? new InetSocketAddress(healthPort) : new InetSocketAddress(bindAddress, healthPort);
     return new OperatorConfig(namespaces, regionFromSdkChain(), threads, callTimeout,
         defaults.withResyncPeriod(resync).withInFlightBound(callTimeout.multipliedBy(2)), management,
-        LeaderElection.fromEnvironment(env));
+        LeaderElection.fromEnvironment(env), rateLimits(env.get("AWS_RATE_LIMITS")));
   }
 
   /** Settings that keep tests and the sandbox quick; the shape of every wait stays the same. */
@@ -69,6 +80,39 @@ public record OperatorConfig(
     return new ReconcileSettings(Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(1),
         Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(2)), Duration.ofSeconds(2), Duration.ofSeconds(3),
         Duration.ofMillis(500));
+  }
+
+  /**
+   * AWS_RATE_LIMITS: unset means DynamoDB's documented quotas; {@code off} means no client-side limit;
+   * {@code DeleteBackup=20,ListBackups=5} overrides single operations (a raised quota), the rest stay documented.
+   */
+  static Map<String, Double> rateLimits(String value) {
+    if (value == null || value.isBlank()) {
+      return QuotaLimiter.DOCUMENTED_QUOTAS;
+    }
+    if (value.trim().equalsIgnoreCase("off")) {
+      return Map.of();
+    }
+    Map<String, Double> limits = new TreeMap<>(QuotaLimiter.DOCUMENTED_QUOTAS);
+    for (String entry : value.split(",")) {
+      String[] pair = entry.trim().split("=", 2);
+      if (pair.length != 2 || !QuotaLimiter.DOCUMENTED_QUOTAS.containsKey(pair[0].trim())) {
+        throw new IllegalArgumentException("AWS_RATE_LIMITS entry '" + entry.trim() + "' is not OPERATION=PER_SECOND"
+            + " with an operation of " + new TreeSet<>(QuotaLimiter.DOCUMENTED_QUOTAS.keySet()) + " (or 'off')");
+      }
+      double perSecond;
+      try {
+        perSecond = Double.parseDouble(pair[1].trim());
+      } catch (NumberFormatException e) {
+        perSecond = -1;
+      }
+      if (!(perSecond > 0)) {
+        throw new IllegalArgumentException("AWS_RATE_LIMITS: " + pair[0].trim() + "='" + pair[1].trim()
+            + "' is not a positive number of calls per second");
+      }
+      limits.put(pair[0].trim(), perSecond);
+    }
+    return Map.copyOf(limits);
   }
 
   private static String regionFromSdkChain() {

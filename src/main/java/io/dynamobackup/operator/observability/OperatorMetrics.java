@@ -20,12 +20,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The operator's metrics, in Prometheus form: JOSDK's reconcile metrics, every AWS call by operation, region and
- * outcome, the time from a delete request to the finalizer's release, and how many DynamoBackups are in each
- * backupStatus. Per-object labels are left out on purpose: with thousands of backups they would swamp Prometheus.
+ * outcome, the time calls wait for the client-side rate limit, the time from a delete request to the finalizer's
+ * release, and how many DynamoBackups are in each backupStatus. Per-object labels are left out on purpose: with
+ * thousands of backups they would swamp Prometheus.
  */
 public final class OperatorMetrics implements AwsCallObserver {
 
   public static final String AWS_CALLS = "dynamobackup.aws.calls";
+  public static final String RATE_LIMIT_WAIT = "dynamobackup.aws.rate.limit.wait";
   public static final String FINALIZER_RELEASE = "dynamobackup.finalizer.release";
   public static final String BACKUPS = "dynamobackup.backups";
   /** The status of an object the operator has not given one yet. */
@@ -75,6 +77,15 @@ public final class OperatorMetrics implements AwsCallObserver {
         .tags("operation", operation, "region", region, "outcome", outcome)
         .register(registry)
         .record(took);
+  }
+
+  @Override
+  public void waited(String operation, String region, Duration waited) {
+    Timer.builder(RATE_LIMIT_WAIT)
+        .description("Time calls waited for their slot under the client-side rate limit, by operation and region")
+        .tags("operation", operation, "region", region)
+        .register(registry)
+        .record(waited);
   }
 
   /** A DynamoBackup's finalizer went, {@code sinceDeletion} after its deletion was requested. */

@@ -14,15 +14,19 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -51,6 +55,11 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
   static final int MAX_LOOKUP_PAGES = 50;
   static final String BACKUP_ARN_MDC = "backupArn";
+  /**
+   * ListBackups may lag behind CreateBackup: a backup this young may be missing from a listing. Erring short costs
+   * one DescribeBackup, which finds it.
+   */
+  static final Duration LISTING_LAG = Duration.ofSeconds(10);
 
   private static final Logger log = LoggerFactory.getLogger(DynamoBackupReconciler.class);
 
@@ -59,13 +68,37 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   private final EventRecorder events;
   private final Clock clock;
   private final OperatorMetrics metrics;
+  private final BooleanSupplier leading;
+  private volatile BackupListing listing;
 
-  public DynamoBackupReconciler(BackupStore store, ReconcileSettings settings, Clock clock, OperatorMetrics metrics) {
+  /**
+   * @param leading whether this instance reconciles (leader election); a standby lists nothing
+   */
+  public DynamoBackupReconciler(BackupStore store, ReconcileSettings settings, Clock clock, OperatorMetrics metrics,
+      BooleanSupplier leading) {
     this.store = store;
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
+    this.leading = leading;
     this.events = new EventRecorder(clock);
+  }
+
+  @Override
+  public List<EventSource<?, DynamoBackup>> prepareEventSources(EventSourceContext<DynamoBackup> context) {
+    context.getPrimaryCache().addIndexer(BackupListing.ARN_INDEX, BackupListing::arnsOf);
+    listing = BackupListing.create(store, context.getPrimaryCache(), clock, settings.resyncPeriod(), leading);
+    return List.of(listing);
+  }
+
+  /** This instance just became the leader: list at once (in the background) rather than at the next period. */
+  public void startedLeading() {
+    var current = listing;
+    if (current != null) {
+      var thread = new Thread(current::refreshNow, "backup-listing-on-leading");
+      thread.setDaemon(true);
+      thread.start();
+    }
   }
 
   @Override
@@ -110,7 +143,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       return expire(step, expiry.get());
     }
     if (step.status.backupArn != null) {
-      return observe(step, step.status.backupArn);
+      return refreshFromListing(step).orElseGet(() -> observe(step, step.status.backupArn));
     }
     if (backup.getSpec().backupArn != null) {
       return observe(step, backup.getSpec().backupArn);
@@ -161,8 +194,10 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       return mirror(step, created);
     } catch (AwsFailure failure) {
       if (failure.answered()) {
-        // AWS answered with an error, so nothing was created: the next attempt needs no lookup.
-        step.set(Conditions.CREATING, false, reasonOf(failure), "CreateBackup failed: " + failure);
+        // AWS answered with an error, or the call was never sent: nothing was created, the next attempt needs no
+        // lookup.
+        step.set(Conditions.CREATING, false, reasonOf(failure), failure.retryAfter().isPresent()
+            ? failure.getMessage() : "CreateBackup failed: " + failure);
       }
       return retryLater(step, "CreateBackup", failure);
     }
@@ -191,6 +226,35 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     events.warning(step.context.getClient(), step.backup, "RecreateIgnored", Recreate.ANNOTATION + ": " + why);
     return step.status.backupArn != null ? observe(step, step.status.backupArn)
         : UpdateControl.<DynamoBackup>noUpdate();
+  }
+
+  /**
+   * An AVAILABLE backup whose full description is recorded is kept fresh by the listing, without a call of its own.
+   * Empty when DescribeBackup must look: the listing shows it changed, or a complete listing no longer has it.
+   */
+  private Optional<UpdateControl<DynamoBackup>> refreshFromListing(Step step) {
+    var status = step.status;
+    var known = status.backupDescription;
+    if (listing == null || !"AVAILABLE".equals(status.backupStatus) || known == null
+        || known.backupDetails == null || known.sourceTableDetails == null) {
+      return Optional.empty();
+    }
+    Optional<BackupPage.BackupSummary> listed = step.context.getSecondaryResource(BackupPage.BackupSummary.class)
+        .filter(summary -> status.backupArn.equals(summary.backupArn()));
+    if (listed.isPresent()) {
+      if (!"AVAILABLE".equals(listed.get().backupStatus())) {
+        return Optional.empty();
+      }
+      known.backupDetails.backupSizeBytes = listed.get().backupSizeBytes();
+      return Optional.of(mirror(step, known));
+    }
+    Instant created = Optional.ofNullable(known.backupDetails.backupCreationDateTime).map(Instant::parse)
+        .orElse(Instant.EPOCH);
+    Optional<Instant> listedSince = listing.listedSince(step.region());
+    if (listedSince.isPresent() && listedSince.get().isAfter(created.plus(LISTING_LAG))) {
+      return Optional.empty(); // not in a complete listing started well after its creation: is it gone?
+    }
+    return Optional.of(mirror(step, known)); // not listed yet: the next listing will tell
   }
 
   private UpdateControl<DynamoBackup> observe(Step step, String arn) {
@@ -362,6 +426,10 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       if (failure.kind() == AwsFailure.Kind.GONE) {
         return released(step, ALREADY_DELETED, "backup " + arn + " was already gone (BackupNotFound)");
       }
+      if (failure.retryAfter().isPresent()) {
+        step.record(); // a WaitingForCreate condition, if set above; nothing else changed
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(failure.retryAfter().get());
+      }
       Duration delay = delayAfter(step, failure);
       String call = arn == null ? "ListBackups (looking for an unrecorded backup)" : "DeleteBackup of " + arn;
       String message = call + " failed: " + failure + "; retry " + step.status.failedAttempts
@@ -401,6 +469,11 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   }
 
   private UpdateControl<DynamoBackup> retryLater(Step step, String call, AwsFailure failure) {
+    if (failure.retryAfter().isPresent()) {
+      // Held back by the rate limit, not failed: come back at the reserved slot; only what changed is written.
+      step.record();
+      return UpdateControl.<DynamoBackup>noUpdate().rescheduleAfter(failure.retryAfter().get());
+    }
     Duration delay = delayAfter(step, failure);
     String message = call + " failed: " + failure + "; retry " + step.status.failedAttempts + " at "
         + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);

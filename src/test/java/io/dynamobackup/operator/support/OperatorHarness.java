@@ -4,6 +4,7 @@ import io.dynamobackup.operator.BackupOperator;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -55,7 +57,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   public final DynamoDbClient dynamo;
   /** The metrics of the operator under test, AWS calls of its store included. */
   public final OperatorMetrics metrics = OperatorMetrics.create();
-  private final SdkBackupStore store;
+  private SdkBackupStore store;
   private OperatorConfig config;
   private final Clock clock;
   private Operator operator;
@@ -85,6 +87,15 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     return new OperatorHarness(settings, clock);
   }
 
+  /** The operator under test's AWS calls pass client-side rate limits (calls per second by operation). */
+  public OperatorHarness withRateLimits(Map<String, Double> limits) {
+    store.close();
+    store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), Duration.ofMillis(1500),
+        metrics, new QuotaLimiter(limits, Duration.ofMillis(250)));
+    return this;
+  }
+
   /** The operator under test elects a leader as configured (before it starts). */
   public OperatorHarness withLeaderElection(LeaderElection election) {
     config = config.withLeaderElection(election);
@@ -109,7 +120,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   private SdkBackupStore newStore(OperatorMetrics observer) {
     return new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
         StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), Duration.ofMillis(1500),
-        observer);
+        observer, QuotaLimiter.unlimited());
   }
 
   /**

@@ -1,0 +1,171 @@
+package io.dynamobackup.operator.aws;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Client-side rate limits at DynamoDB's per-account, per-region quotas: one Bucket4j token bucket per (region,
+ * operation), shared by every reconciler thread. A caller either gets a slot within {@code maxBlock} (and waits for
+ * it in place), or a slot is reserved for it further ahead and it is told when to come back, so that a thread never
+ * sits behind a long queue (creates are not stuck behind a thousand queued deletes). Reservations are kept per
+ * subject (a backup ARN, a table), so callers that come back are served in the order they first asked, at the
+ * quota, without a thundering herd.
+ *
+ * <p>Adaptive: when AWS still answers throttled (another client shares the quota), the rate halves; it climbs back
+ * by a tenth of the quota every {@link #RECOVERY_STEP} without throttling.
+ */
+public final class QuotaLimiter {
+
+  /** The documented quotas, calls per second per account and region. */
+  public static final Map<String, Double> DOCUMENTED_QUOTAS = Map.of(
+      "CreateBackup", 50.0, "DescribeBackup", 10.0, "DeleteBackup", 10.0, "ListBackups", 5.0);
+  /**
+   * The share of a quota the limiter aims at. AWS counts calls as they arrive, not as they leave: a little headroom
+   * absorbs network jitter, which would otherwise put an 11th call into some one-second window.
+   */
+  public static final double HEADROOM = 0.97;
+  static final Duration RECOVERY_STEP = Duration.ofSeconds(5);
+  static final double MIN_SHARE = 0.1;
+
+  private final Map<String, Double> quotas;
+  private final Duration maxBlock;
+  private final TimeMeter time;
+  private final Sleeper sleeper;
+  private final Map<String, Limit> limits = new ConcurrentHashMap<>();
+  /** subject → reserved slot (nanos of {@link #time}); a caller that comes back uses its slot. */
+  private final Map<String, Long> reservations = new ConcurrentHashMap<>();
+  private volatile long lastSweep;
+
+  /** Sleeps in the calling thread; a seam for tests. */
+  @FunctionalInterface
+  public interface Sleeper {
+    void sleep(Duration duration) throws InterruptedException;
+  }
+
+  /**
+   * @param quotas calls per second by operation; operations without a quota are not limited
+   * @param maxBlock the longest a caller waits in place for its slot
+   */
+  public QuotaLimiter(Map<String, Double> quotas, Duration maxBlock) {
+    this(quotas, maxBlock, TimeMeter.SYSTEM_NANOTIME, d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000));
+  }
+
+  QuotaLimiter(Map<String, Double> quotas, Duration maxBlock, TimeMeter time, Sleeper sleeper) {
+    this.quotas = Map.copyOf(quotas);
+    this.maxBlock = maxBlock;
+    this.time = time;
+    this.sleeper = sleeper;
+  }
+
+  /** No limits at all: every call goes at once (the naive baseline of the benchmark). */
+  public static QuotaLimiter unlimited() {
+    return new QuotaLimiter(Map.of(), Duration.ZERO);
+  }
+
+  /**
+   * Admits one call of {@code operation} about {@code subject}. Returns {@link Duration#ZERO} once the call may go
+   * (having waited at most {@code maxBlock}, or {@code blockUpTo} when larger); otherwise the time until the slot
+   * reserved for this subject, when the caller should come back.
+   */
+  public Duration admit(String region, String operation, String subject, Duration blockUpTo) {
+    Double quota = quotas.get(operation);
+    if (quota == null) {
+      return Duration.ZERO;
+    }
+    long now = time.currentTimeNanos();
+    String key = region + "/" + operation + "/" + subject;
+    Long slot = reservations.remove(key);
+    if (slot == null) {
+      slot = now + limit(region, operation, quota).reserve(now);
+    }
+    long wait = slot - now;
+    long block = Math.max(maxBlock.toNanos(), blockUpTo.toNanos());
+    if (wait > block) {
+      reservations.put(key, slot);
+      sweep(now);
+      return Duration.ofNanos(wait);
+    }
+    if (wait > 0) {
+      try {
+        sleeper.sleep(Duration.ofNanos(wait));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AwsFailure(AwsFailure.Kind.RETRYABLE, "Interrupted", "interrupted waiting for a " + operation
+            + " slot");
+      }
+    }
+    return Duration.ZERO;
+  }
+
+  /** AWS answered throttled after all: someone else uses the quota too. */
+  public void throttled(String region, String operation) {
+    Double quota = quotas.get(operation);
+    if (quota != null) {
+      limit(region, operation, quota).slowDown(time.currentTimeNanos());
+    }
+  }
+
+  /** The rate the limiter currently aims at, calls per second (for tests and metrics). */
+  public double currentRate(String region, String operation) {
+    Double quota = quotas.get(operation);
+    return quota == null ? Double.POSITIVE_INFINITY : limit(region, operation, quota).rate;
+  }
+
+  private Limit limit(String region, String operation, double quota) {
+    return limits.computeIfAbsent(region + "/" + operation, k -> new Limit(quota * HEADROOM));
+  }
+
+  /** Reservations nobody came back for (the object went away) are dropped after a minute; at most once a second. */
+  private void sweep(long now) {
+    if (now - lastSweep < 1_000_000_000L) {
+      return;
+    }
+    lastSweep = now;
+    long stale = now - Duration.ofMinutes(1).toNanos();
+    reservations.values().removeIf(slot -> slot < stale);
+  }
+
+  private final class Limit {
+    final double target;
+    double rate;
+    long lastChange;
+    final Bucket bucket;
+
+    Limit(double target) {
+      this.target = target;
+      this.rate = target;
+      this.bucket = Bucket.builder().withCustomTimePrecision(time).addLimit(bandwidth(target)).build();
+    }
+
+    /** Nanos until the slot just reserved; the bucket may go negative, which is the queue. */
+    synchronized long reserve(long now) {
+      if (rate < target && now - lastChange >= RECOVERY_STEP.toNanos()) {
+        change(Math.min(target, rate + target * MIN_SHARE), now);
+      }
+      return bucket.consumeIgnoringRateLimits(1);
+    }
+
+    synchronized void slowDown(long now) {
+      change(Math.max(target * MIN_SHARE, rate / 2), now);
+    }
+
+    private void change(double newRate, long now) {
+      rate = newRate;
+      lastChange = now;
+      bucket.replaceConfiguration(BucketConfiguration.builder().addLimit(bandwidth(newRate)).build(),
+          TokensInheritanceStrategy.AS_IS);
+    }
+
+    /** One call every 1/rate seconds, no burst: AWS counts any one-second window. */
+    private static Bandwidth bandwidth(double callsPerSecond) {
+      long interval = Math.max(1, Math.round(1_000_000_000L / callsPerSecond));
+      return Bandwidth.builder().capacity(1).refillGreedy(1, Duration.ofNanos(interval)).build();
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.dynamobackup.operator.reconcile;
+
+import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.aws.AwsFailure;
+import io.dynamobackup.operator.aws.BackupPage;
+import io.dynamobackup.operator.aws.BackupPage.BackupSummary;
+import io.dynamobackup.operator.aws.BackupQuery;
+import io.dynamobackup.operator.aws.BackupStore;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PollingConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PollingEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Observation by batch: every resync period, ListBackups pages per region (100 backups a page, within its 5/s
+ * quota) instead of one DescribeBackup per object. A JOSDK polling event source: its cache holds each object's
+ * summary, and a summary that changed (or vanished) triggers that object's reconcile. DescribeBackup stays for
+ * what the listing cannot tell: backups being created, and the full description once.
+ */
+final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup, String> {
+
+  static final String ARN_INDEX = "backupArn";
+  static final int PAGE_SIZE = 100;
+  /** A region with more backups than this is listed in part; the rest fall back to DescribeBackup. */
+  static final int MAX_PAGES = 10_000;
+
+  private static final Logger log = LoggerFactory.getLogger(BackupListing.class);
+
+  private final Passes passes;
+
+  private BackupListing(Passes passes, Duration period) {
+    super(BackupSummary.class, new PollingConfigurationBuilder<BackupSummary, String>(passes, period)
+        .withName("backup-listing")
+        .withResourceIDMapper(BackupSummary::backupArn)
+        .build());
+    this.passes = passes;
+  }
+
+  /**
+   * @param primaries the DynamoBackup cache, indexed here by ARN to map summaries to objects
+   * @param leading whether this instance reconciles: a standby replica makes no AWS calls
+   */
+  static BackupListing create(BackupStore store, IndexedResourceCache<DynamoBackup> primaries, Clock clock,
+      Duration period, BooleanSupplier leading) {
+    return new BackupListing(new Passes(store, primaries, clock, leading), period);
+  }
+
+  static List<String> arnsOf(DynamoBackup backup) {
+    var status = backup.getStatus();
+    return status != null && status.backupArn != null ? List.of(status.backupArn) : List.of();
+  }
+
+  /** When the last complete listing of the object's region started; empty when there was none yet. */
+  Optional<Instant> listedSince(String region) {
+    return Optional.ofNullable(passes.completed.get(Passes.key(region)));
+  }
+
+  /** Lists now, outside the schedule: when this instance becomes the leader. */
+  void refreshNow() {
+    if (isRunning()) {
+      getStateAndFillCache();
+    }
+  }
+
+  /** One listing of every region that has backups to watch; a region that fails keeps its previous listing. */
+  private static final class Passes implements GenericResourceFetcher<BackupSummary> {
+    final BackupStore store;
+    final IndexedResourceCache<DynamoBackup> primaries;
+    final Clock clock;
+    final BooleanSupplier leading;
+    final Map<String, Instant> completed = new ConcurrentHashMap<>();
+    final Map<String, Map<ResourceID, Set<BackupSummary>>> lastGood = new ConcurrentHashMap<>();
+
+    Passes(BackupStore store, IndexedResourceCache<DynamoBackup> primaries, Clock clock, BooleanSupplier leading) {
+      this.store = store;
+      this.primaries = primaries;
+      this.clock = clock;
+      this.leading = leading;
+    }
+
+    static String key(String region) {
+      return region == null ? "" : region;
+    }
+
+    @Override
+    public Map<ResourceID, Set<BackupSummary>> fetchResources() {
+      if (!leading.getAsBoolean()) {
+        return Map.of();
+      }
+      Set<String> regions = new HashSet<>();
+      primaries.list().filter(b -> b.getStatus() != null && b.getStatus().backupArn != null
+              && !"DELETED".equals(b.getStatus().backupStatus))
+          .forEach(b -> regions.add(key(SpecRules.region(b.getSpec(), b.getStatus()))));
+      lastGood.keySet().retainAll(regions);
+      Map<ResourceID, Set<BackupSummary>> all = new HashMap<>();
+      for (String region : regions) {
+        try {
+          Instant started = clock.instant();
+          lastGood.put(region, list(region.isEmpty() ? null : region));
+          completed.put(region, started);
+        } catch (AwsFailure failure) {
+          log.warn("listing backups of region {} failed: {}; keeping the previous listing", region, failure);
+        }
+        lastGood.getOrDefault(region, Map.of()).forEach((id, summaries) ->
+            all.computeIfAbsent(id, k -> new HashSet<>()).addAll(summaries));
+      }
+      return all;
+    }
+
+    private Map<ResourceID, Set<BackupSummary>> list(String region) {
+      Map<ResourceID, Set<BackupSummary>> found = new HashMap<>();
+      BackupQuery query = BackupQuery.all().limit(PAGE_SIZE);
+      for (int page = 0; page < MAX_PAGES; page++) {
+        BackupPage result = store.list(region, query);
+        for (BackupSummary summary : result.backups()) {
+          for (DynamoBackup backup : primaries.byIndex(ARN_INDEX, summary.backupArn())) {
+            found.computeIfAbsent(ResourceID.fromResource(backup), k -> new HashSet<>()).add(summary);
+          }
+        }
+        if (!result.hasMore()) {
+          return found;
+        }
+        query = query.startingAfter(result.lastEvaluatedBackupArn());
+      }
+      throw new AwsFailure(AwsFailure.Kind.TERMINAL, "TooManyBackups", "more than " + MAX_PAGES * PAGE_SIZE
+          + " backups in region " + region);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.dynamobackup.operator.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.github.bucket4j.TimeMeter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The limiter on a simulated clock: sleeping advances it, so the figures are exact. */
+class QuotaLimiterTest {
+
+  static final String REGION = "eu-west-1";
+  static final Duration MAX_BLOCK = Duration.ofMillis(250);
+
+  final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  final TimeMeter time = new TimeMeter() {
+    @Override
+    public long currentTimeNanos() {
+      return nanos.get();
+    }
+
+    @Override
+    public boolean isWallClockBased() {
+      return false;
+    }
+  };
+  final QuotaLimiter limiter = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time,
+      d -> nanos.addAndGet(d.toNanos()));
+
+  @Test
+  void callsThatWaitInPlaceGoAtTheQuotaLessItsHeadroom() {
+    long start = nanos.get();
+    for (int i = 0; i < 101; i++) {
+      assertThat(limiter.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ofMinutes(1))).isZero();
+    }
+    double seconds = (nanos.get() - start) / 1e9;
+    assertThat(100 / seconds).isCloseTo(10 * QuotaLimiter.HEADROOM, within(0.01));
+  }
+
+  @Test
+  void callersBeyondTheBlockLimitGetSlotsInOrderAndKeepThem() {
+    // twenty threads ask at the same instant: their sleeps run side by side, so they do not move the clock
+    List<Duration> slept = new ArrayList<>();
+    var concurrent = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, slept::add);
+    List<Duration> comeBack = new ArrayList<>();
+    int admittedInPlace = 0;
+    for (int i = 0; i < 20; i++) {
+      Duration later = concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO);
+      if (later.isZero()) {
+        admittedInPlace++;
+      } else {
+        comeBack.add(later.plusNanos(nanos.get()));
+      }
+    }
+    assertThat(slept).allMatch(d -> d.compareTo(MAX_BLOCK) <= 0);
+    // the first few fit into 250 ms at one call per ~103 ms; the rest form a queue, one slot apart
+    assertThat(admittedInPlace).isEqualTo(3);
+    assertThat(comeBack).hasSize(17).isSorted().doesNotHaveDuplicates();
+    assertThat(comeBack.get(16).minus(comeBack.get(0)).toMillis()).isCloseTo(16 * 103, within(2L));
+
+    // arn-10 comes back at its slot: admitted without taking another one
+    Duration slot = comeBack.get(7);
+    nanos.set(slot.toNanos() - MAX_BLOCK.toNanos() / 2);
+    slept.clear();
+    assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-10", Duration.ZERO)).isZero();
+    assertThat(slept).singleElement().isEqualTo(MAX_BLOCK.dividedBy(2));
+    // a newcomer queues behind the last reservation, not behind arn-10's second ask
+    Duration newcomer = concurrent.admit(REGION, "DeleteBackup", "arn-new", Duration.ZERO);
+    assertThat(newcomer.plusNanos(nanos.get()).minus(comeBack.get(16)).toMillis()).isCloseTo(103, within(2L));
+  }
+
+  @Test
+  void throttlingHalvesTheRateWhichThenClimbsBackStepByStep() {
+    double target = 10 * QuotaLimiter.HEADROOM;
+    limiter.admit(REGION, "DeleteBackup", "first", Duration.ZERO);
+    limiter.throttled(REGION, "DeleteBackup");
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target / 2, within(1e-9));
+    limiter.throttled(REGION, "DeleteBackup");
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target / 4, within(1e-9));
+
+    List<Double> rates = new ArrayList<>();
+    for (int step = 0; step < 10; step++) {
+      nanos.addAndGet(QuotaLimiter.RECOVERY_STEP.toNanos());
+      limiter.admit(REGION, "DeleteBackup", "step-" + step, Duration.ofMinutes(1));
+      rates.add(limiter.currentRate(REGION, "DeleteBackup"));
+    }
+    assertThat(rates).isSorted();
+    assertThat(rates.get(0)).isCloseTo(target / 4 + target / 10, within(1e-9));
+    assertThat(rates.get(9)).isCloseTo(target, within(1e-9));
+  }
+
+  @Test
+  void operationsWithoutAQuotaAndTheUnlimitedLimiterNeverWait() {
+    long before = nanos.get();
+    for (int i = 0; i < 100; i++) {
+      assertThat(limiter.admit(REGION, "CreateBackup", "table/" + i, Duration.ZERO)).isZero();
+      assertThat(QuotaLimiter.unlimited().admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO)).isZero();
+    }
+    assertThat(nanos.get()).isEqualTo(before);
+  }
+
+  @Test
+  void regionsHaveTheirOwnBuckets() {
+    for (int i = 0; i < 3; i++) {
+      assertThat(limiter.admit("eu-west-1", "DeleteBackup", "a-" + i, Duration.ZERO)).isZero();
+    }
+    long before = nanos.get();
+    assertThat(limiter.admit("us-east-1", "DeleteBackup", "b", Duration.ZERO)).isZero();
+    assertThat(nanos.get()).isEqualTo(before);
+  }
+}
