@@ -17,8 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * subject (a backup ARN, a table), so callers that come back are served in the order they first asked, at the
  * quota, without a thundering herd.
  *
- * <p>Adaptive: when AWS still answers throttled (another client shares the quota), the rate halves; it climbs back
- * by a tenth of the quota every {@link #RECOVERY_STEP} without throttling.
+ * <p>Adaptive: when AWS keeps answering throttled (another client shares the quota: two throttled answers within
+ * {@link #SUSTAINED}), the rate drops by {@link #DECREASE}; it climbs back by a tenth of the quota every
+ * {@link #RECOVERY_STEP}. A single throttled answer is network jitter putting one call into the wrong second: that
+ * call is retried, the pace is kept.
  */
 public final class QuotaLimiter {
 
@@ -30,7 +32,9 @@ public final class QuotaLimiter {
    * absorbs network jitter, which would otherwise put an 11th call into some one-second window.
    */
   public static final double HEADROOM = 0.97;
-  static final Duration RECOVERY_STEP = Duration.ofSeconds(5);
+  static final Duration SUSTAINED = Duration.ofSeconds(5);
+  static final double DECREASE = 0.7;
+  static final Duration RECOVERY_STEP = Duration.ofSeconds(2);
   static final double MIN_SHARE = 0.1;
 
   private final Map<String, Double> quotas;
@@ -70,8 +74,8 @@ public final class QuotaLimiter {
 
   /**
    * Admits one call of {@code operation} about {@code subject}. Returns {@link Duration#ZERO} once the call may go
-   * (having waited at most {@code maxBlock}, or {@code blockUpTo} when larger); otherwise the time until the slot
-   * reserved for this subject, when the caller should come back.
+   * (having waited at most {@code maxBlock}, or {@code blockUpTo} when larger); otherwise when the caller should
+   * come back for the slot reserved for this subject (half a {@code maxBlock} before it).
    */
   public Duration admit(String region, String operation, String subject, Duration blockUpTo) {
     Double quota = quotas.get(operation);
@@ -89,7 +93,9 @@ public final class QuotaLimiter {
     if (wait > block) {
       reservations.put(key, slot);
       sweep(now);
-      return Duration.ofNanos(wait);
+      // Back half a block early: a rescheduled reconcile may start late, and a call that goes late bunches up
+      // with the next ones in AWS's one-second window. Early, it waits the rest in place and goes on time.
+      return Duration.ofNanos(wait - maxBlock.toNanos() / 2);
     }
     if (wait > 0) {
       try {
@@ -107,7 +113,7 @@ public final class QuotaLimiter {
   public void throttled(String region, String operation) {
     Double quota = quotas.get(operation);
     if (quota != null) {
-      limit(region, operation, quota).slowDown(time.currentTimeNanos());
+      limit(region, operation, quota).throttled(time.currentTimeNanos());
     }
   }
 
@@ -135,6 +141,7 @@ public final class QuotaLimiter {
     final double target;
     double rate;
     long lastChange;
+    long lastThrottled = Long.MIN_VALUE;
     final Bucket bucket;
 
     Limit(double target) {
@@ -151,8 +158,12 @@ public final class QuotaLimiter {
       return bucket.consumeIgnoringRateLimits(1);
     }
 
-    synchronized void slowDown(long now) {
-      change(Math.max(target * MIN_SHARE, rate / 2), now);
+    synchronized void throttled(long now) {
+      boolean sustained = lastThrottled != Long.MIN_VALUE && now - lastThrottled <= SUSTAINED.toNanos();
+      lastThrottled = now;
+      if (sustained) {
+        change(Math.max(target * MIN_SHARE, rate * DECREASE), now);
+      }
     }
 
     private void change(double newRate, long now) {

@@ -28,6 +28,7 @@ public final class OperatorMetrics implements AwsCallObserver {
 
   public static final String AWS_CALLS = "dynamobackup.aws.calls";
   public static final String RATE_LIMIT_WAIT = "dynamobackup.aws.rate.limit.wait";
+  public static final String LISTING_PASS = "dynamobackup.listing.pass";
   public static final String FINALIZER_RELEASE = "dynamobackup.finalizer.release";
   public static final String BACKUPS = "dynamobackup.backups";
   /** The status of an object the operator has not given one yet. */
@@ -86,6 +87,15 @@ public final class OperatorMetrics implements AwsCallObserver {
         .tags("operation", operation, "region", region)
         .register(registry)
         .record(waited);
+  }
+
+  /** One complete ListBackups pass over a region, which refreshes every AVAILABLE backup there. */
+  public void listingPass(String region, Duration took) {
+    Timer.builder(LISTING_PASS)
+        .description("Complete ListBackups passes over a region, which refresh its AVAILABLE backups")
+        .tag("region", region)
+        .register(registry)
+        .record(took);
   }
 
   /** A DynamoBackup's finalizer went, {@code sinceDeletion} after its deletion was requested. */

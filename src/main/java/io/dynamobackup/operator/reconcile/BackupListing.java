@@ -6,6 +6,7 @@ import io.dynamobackup.operator.aws.BackupPage;
 import io.dynamobackup.operator.aws.BackupPage.BackupSummary;
 import io.dynamobackup.operator.aws.BackupQuery;
 import io.dynamobackup.operator.aws.BackupStore;
+import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PollingConfigurationBuilder;
@@ -36,6 +37,8 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
   static final int PAGE_SIZE = 100;
   /** A region with more backups than this is listed in part; the rest fall back to DescribeBackup. */
   static final int MAX_PAGES = 10_000;
+  /** Throttled pages a pass retries before it gives up until the next period. */
+  static final int MAX_THROTTLED_PAGES = 10;
 
   private static final Logger log = LoggerFactory.getLogger(BackupListing.class);
 
@@ -54,8 +57,8 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
    * @param leading whether this instance reconciles: a standby replica makes no AWS calls
    */
   static BackupListing create(BackupStore store, IndexedResourceCache<DynamoBackup> primaries, Clock clock,
-      Duration period, BooleanSupplier leading) {
-    return new BackupListing(new Passes(store, primaries, clock, leading), period);
+      Duration period, BooleanSupplier leading, OperatorMetrics metrics) {
+    return new BackupListing(new Passes(store, primaries, clock, leading, metrics), period);
   }
 
   static List<String> arnsOf(DynamoBackup backup) {
@@ -81,14 +84,17 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
     final IndexedResourceCache<DynamoBackup> primaries;
     final Clock clock;
     final BooleanSupplier leading;
+    final OperatorMetrics metrics;
     final Map<String, Instant> completed = new ConcurrentHashMap<>();
     final Map<String, Map<ResourceID, Set<BackupSummary>>> lastGood = new ConcurrentHashMap<>();
 
-    Passes(BackupStore store, IndexedResourceCache<DynamoBackup> primaries, Clock clock, BooleanSupplier leading) {
+    Passes(BackupStore store, IndexedResourceCache<DynamoBackup> primaries, Clock clock, BooleanSupplier leading,
+        OperatorMetrics metrics) {
       this.store = store;
       this.primaries = primaries;
       this.clock = clock;
       this.leading = leading;
+      this.metrics = metrics;
     }
 
     static String key(String region) {
@@ -109,10 +115,13 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
       for (String region : regions) {
         try {
           Instant started = clock.instant();
+          long start = System.nanoTime();
           lastGood.put(region, list(region.isEmpty() ? null : region));
           completed.put(region, started);
+          metrics.listingPass(region.isEmpty() ? "default" : region, Duration.ofNanos(System.nanoTime() - start));
         } catch (AwsFailure failure) {
-          log.warn("listing backups of region {} failed: {}; keeping the previous listing", region, failure);
+          log.warn("listing backups of region {} failed: {}; keeping the previous listing", region,
+              failure.toString());
         }
         lastGood.getOrDefault(region, Map.of()).forEach((id, summaries) ->
             all.computeIfAbsent(id, k -> new HashSet<>()).addAll(summaries));
@@ -123,8 +132,18 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
     private Map<ResourceID, Set<BackupSummary>> list(String region) {
       Map<ResourceID, Set<BackupSummary>> found = new HashMap<>();
       BackupQuery query = BackupQuery.all().limit(PAGE_SIZE);
+      int throttled = 0;
       for (int page = 0; page < MAX_PAGES; page++) {
-        BackupPage result = store.list(region, query);
+        BackupPage result;
+        try {
+          result = store.list(region, query);
+        } catch (AwsFailure failure) {
+          if (failure.kind() != AwsFailure.Kind.THROTTLED || ++throttled > MAX_THROTTLED_PAGES) {
+            throw failure;
+          }
+          page--; // the same page again: the limiter has its slot, and slows down if this goes on
+          continue;
+        }
         for (BackupSummary summary : result.backups()) {
           for (DynamoBackup backup : primaries.byIndex(ARN_INDEX, summary.backupArn())) {
             found.computeIfAbsent(ResourceID.fromResource(backup), k -> new HashSet<>()).add(summary);

@@ -87,7 +87,8 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   @Override
   public List<EventSource<?, DynamoBackup>> prepareEventSources(EventSourceContext<DynamoBackup> context) {
     context.getPrimaryCache().addIndexer(BackupListing.ARN_INDEX, BackupListing::arnsOf);
-    listing = BackupListing.create(store, context.getPrimaryCache(), clock, settings.resyncPeriod(), leading);
+    listing = BackupListing.create(store, context.getPrimaryCache(), clock, settings.resyncPeriod(), leading,
+        metrics);
     return List.of(listing);
   }
 

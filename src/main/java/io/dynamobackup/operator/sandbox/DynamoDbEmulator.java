@@ -22,10 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,6 +68,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private final Map<String, Integer> quotas = new ConcurrentHashMap<>();
   private final Map<String, List<Call>> calls = new ConcurrentHashMap<>();
   private final AtomicInteger throttledAnswers = new AtomicInteger();
+  private final Map<String, Queue<Instant>> admitted = new ConcurrentHashMap<>();
   private volatile Duration creatingDuration = Duration.ZERO;
 
   private DynamoDbEmulator(HttpServer server, Clock clock) {
@@ -158,8 +161,14 @@ public final class DynamoDbEmulator implements AutoCloseable {
     return throttledAnswers.get();
   }
 
+  /** When the requests of an operation that the quota let through arrived (faults and errors included). */
+  public List<Instant> admitted(String operation) {
+    return List.copyOf(admitted.getOrDefault(operation, new ConcurrentLinkedQueue<>()));
+  }
+
   public void resetCounters() {
     calls.clear();
+    admitted.clear();
     throttledAnswers.set(0);
   }
 
@@ -280,6 +289,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
       throw new ApiError(400, "LimitExceededException",
           "Rate of requests exceeds the allowed throughput for " + operation);
     }
+    admitted.computeIfAbsent(operation, k -> new ConcurrentLinkedQueue<>()).add(now);
   }
 
   private JsonNode dispatch(String operation, RegionState state, JsonNode request) {

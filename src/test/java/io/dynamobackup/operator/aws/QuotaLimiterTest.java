@@ -63,9 +63,8 @@ class QuotaLimiterTest {
     assertThat(comeBack).hasSize(17).isSorted().doesNotHaveDuplicates();
     assertThat(comeBack.get(16).minus(comeBack.get(0)).toMillis()).isCloseTo(16 * 103, within(2L));
 
-    // arn-10 comes back at its slot: admitted without taking another one
-    Duration slot = comeBack.get(7);
-    nanos.set(slot.toNanos() - MAX_BLOCK.toNanos() / 2);
+    // arn-10 comes back when told, half a block before its slot: admitted without taking another one
+    nanos.set(comeBack.get(7).toNanos());
     slept.clear();
     assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-10", Duration.ZERO)).isZero();
     assertThat(slept).singleElement().isEqualTo(MAX_BLOCK.dividedBy(2));
@@ -75,23 +74,30 @@ class QuotaLimiterTest {
   }
 
   @Test
-  void throttlingHalvesTheRateWhichThenClimbsBackStepByStep() {
+  void sustainedThrottlingSlowsDownWhichThenClimbsBackStepByStep() {
     double target = 10 * QuotaLimiter.HEADROOM;
     limiter.admit(REGION, "DeleteBackup", "first", Duration.ZERO);
     limiter.throttled(REGION, "DeleteBackup");
-    assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target / 2, within(1e-9));
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("one throttled answer: jitter")
+        .isCloseTo(target, within(1e-9));
+    nanos.addAndGet(Duration.ofSeconds(10).toNanos());
     limiter.throttled(REGION, "DeleteBackup");
-    assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target / 4, within(1e-9));
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("another, 10 s later").isCloseTo(target, within(1e-9));
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    limiter.throttled(REGION, "DeleteBackup");
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target * 0.7, within(1e-9));
+    limiter.throttled(REGION, "DeleteBackup");
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target * 0.49, within(1e-9));
 
     List<Double> rates = new ArrayList<>();
-    for (int step = 0; step < 10; step++) {
+    for (int step = 0; step < 8; step++) {
       nanos.addAndGet(QuotaLimiter.RECOVERY_STEP.toNanos());
       limiter.admit(REGION, "DeleteBackup", "step-" + step, Duration.ofMinutes(1));
       rates.add(limiter.currentRate(REGION, "DeleteBackup"));
     }
     assertThat(rates).isSorted();
-    assertThat(rates.get(0)).isCloseTo(target / 4 + target / 10, within(1e-9));
-    assertThat(rates.get(9)).isCloseTo(target, within(1e-9));
+    assertThat(rates.get(0)).isCloseTo(target * 0.49 + target / 10, within(1e-9));
+    assertThat(rates.get(7)).isCloseTo(target, within(1e-9));
   }
 
   @Test

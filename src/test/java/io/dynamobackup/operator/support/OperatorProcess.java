@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 public final class OperatorProcess implements AutoCloseable {
 
   private final Map<String, String> environment;
+  private java.util.List<String> jvmOptions = java.util.List.of("-Xmx256m");
   private final Path workDir;
   private Process process;
   private int starts;
@@ -20,9 +21,23 @@ public final class OperatorProcess implements AutoCloseable {
     this.environment = new HashMap<>(environment);
   }
 
+  /** JVM options of the next start (default: -Xmx256m). */
+  public OperatorProcess jvmOptions(String... options) {
+    jvmOptions = java.util.List.of(options);
+    return this;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
   public void start() throws IOException {
     Path jar = Path.of("target", "dynamo-backup-operator.jar").toAbsolutePath();
-    var builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
+    var command = new java.util.ArrayList<String>();
+    command.add("java");
+    command.addAll(jvmOptions);
+    command.addAll(java.util.List.of("-jar", jar.toString()));
+    var builder = new ProcessBuilder(command)
         .directory(workDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(workDir.toFile(), "operator.log")));

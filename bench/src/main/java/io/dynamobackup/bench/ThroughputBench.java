@@ -1,0 +1,408 @@
+package io.dynamobackup.bench;
+
+import io.dynamobackup.operator.api.BackupDescription;
+import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.dynamobackup.operator.aws.QuotaLimiter;
+import io.dynamobackup.operator.reconcile.Conditions;
+import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
+import io.dynamobackup.operator.sandbox.SandboxCluster;
+import io.dynamobackup.operator.support.OperatorProcess;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Issue #9's benchmark, at real quotas (time scale 1): the jar as a separate process, against the mock Kubernetes API
+ * and the DynamoDB emulator enforcing the documented quotas, both in this JVM.
+ * (1) N DynamoBackups deleted at once, with the rate limiter and without it; (2) M AVAILABLE DynamoBackups: time
+ * to ready, heap after GC, one full status refresh, and AWS calls per object per hour in steady state.
+ *
+ * <p>Run: {@code mvn -B -Pbench -DskipTests verify} (options: {@code -Dbench.args="--deletes=1000 --objects=10000"}).
+ * Prints a table and writes it to bench/results.md.
+ */
+public final class ThroughputBench {
+
+  static final String REGION = "eu-west-1";
+  static final String NAMESPACE = "default";
+  static final String ACCOUNT = DynamoDbEmulator.ACCOUNT;
+  static final int PER_TABLE = 100;
+  static final Duration STEADY_RESYNC = Duration.ofSeconds(60);
+
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  final Path work;
+
+  ThroughputBench(Path work) {
+    this.work = work;
+  }
+
+  record MassDelete(String mode, int objects, int calls, int throttled, double achievedRate, Duration toLastFinalizer) {
+    double quotaShare() {
+      return achievedRate / QuotaLimiter.DOCUMENTED_QUOTAS.get("DeleteBackup");
+    }
+
+    double throttledShare() {
+      return calls == 0 ? 0 : (double) throttled / calls;
+    }
+  }
+
+  record Steady(int objects, Duration toReady, long heapBytes, Duration fullRefresh, int pages, Duration window,
+      int steadyCalls, long peakRssBytes, double steadyMillicores, double startupCpuSeconds) {
+    double callsPerObjectHour() {
+      return steadyCalls / (double) objects * (3600.0 / window.toSeconds());
+    }
+
+    /** The same, at the default RESYNC_PERIOD of 10 minutes: one pass per period. */
+    double callsPerObjectHourAtDefaultResync() {
+      return pages * 6.0 / objects;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new HashMap<>();
+    for (String arg : args) {
+      String[] pair = arg.replaceFirst("^--", "").split("=", 2);
+      options.put(pair[0], pair.length > 1 ? pair[1] : "true");
+    }
+    int deletes = Integer.parseInt(options.getOrDefault("deletes", "1000"));
+    int objects = Integer.parseInt(options.getOrDefault("objects", "10000"));
+    var bench = new ThroughputBench(Files.createDirectories(Path.of("target", "bench")));
+    Instant started = Instant.now();
+
+    MassDelete limited = bench.massDelete("limiter on", deletes, Map.of());
+    MassDelete naive = bench.massDelete("limiter off (naive)", deletes, Map.of("AWS_RATE_LIMITS", "off"));
+    Steady steady = bench.steady(objects);
+
+    String report = report(limited, naive, steady, Duration.between(started, Instant.now()));
+    System.out.println(report);
+    Files.writeString(Path.of("bench", "results.md"), report);
+    System.exit(0); // the mock server and informers keep non-daemon threads
+  }
+
+  MassDelete massDelete(String mode, int count, Map<String, String> env) throws Exception {
+    log("mass delete, %s: seeding %d AVAILABLE backups", mode, count);
+    Path dir = Files.createDirectories(work.resolve("delete-" + (env.isEmpty() ? "limited" : "naive")));
+    try (var cluster = SandboxCluster.start(0); KubernetesClient client = cluster.newClient();
+        var emulator = DynamoDbEmulator.start(0)) {
+      seed(client, emulator, count);
+      emulator.enforceDocumentedQuotas();
+      int port = freePort();
+      var operator = operator(dir, cluster, emulator, port, env, Duration.ofMinutes(10));
+      try {
+        operator.start();
+        awaitReady(port, Duration.ofMinutes(2));
+        awaitQuiet(emulator);
+        emulator.resetCounters();
+
+        log("mass delete, %s: deleting %d objects at once", mode, count);
+        Instant start = Instant.now();
+        client.resources(DynamoBackup.class).inNamespace(NAMESPACE).delete();
+        await("all finalizers released", Duration.ofMinutes(30), () ->
+            client.resources(DynamoBackup.class).inNamespace(NAMESPACE).list().getItems().isEmpty());
+        Duration took = Duration.between(start, Instant.now());
+
+        List<Instant> admitted = emulator.admitted("DeleteBackup");
+        double seconds = admitted.size() < 2 ? Double.NaN
+            : Duration.between(admitted.get(0), admitted.get(admitted.size() - 1)).toNanos() / 1e9;
+        var result = new MassDelete(mode, count, emulator.calls("DeleteBackup"), emulator.throttledAnswers(),
+            (admitted.size() - 1) / seconds, took);
+        log("mass delete, %s: %s; gaps between admitted calls: %s", mode, result, gaps(admitted));
+        return result;
+      } finally {
+        operator.close();
+      }
+    }
+  }
+
+  Steady steady(int count) throws Exception {
+    log("steady state: seeding %d AVAILABLE backups", count);
+    Path dir = Files.createDirectories(work.resolve("steady"));
+    try (var cluster = SandboxCluster.start(0); KubernetesClient client = cluster.newClient();
+        var emulator = DynamoDbEmulator.start(0)) {
+      List<String> arns = seed(client, emulator, count);
+      emulator.enforceDocumentedQuotas();
+      int port = freePort();
+      var operator = operator(dir, cluster, emulator, port, Map.of(), STEADY_RESYNC).jvmOptions("-Xmx1g");
+      var informer = client.resources(DynamoBackup.class).inNamespace(NAMESPACE).inform();
+      try {
+        Instant start = Instant.now();
+        operator.start();
+        awaitReady(port, Duration.ofMinutes(2));
+        Duration toReady = Duration.between(start, Instant.now());
+        log("steady state: ready after %s", toReady);
+        double startupCpu = cpuSeconds(operator.pid());
+        await("first listing pass", Duration.ofMinutes(3), () -> metric(port, "dynamobackup_listing_pass_seconds_count")
+            >= 1);
+        awaitQuiet(emulator);
+        long heap = heapAfterGc(operator, port);
+        log("steady state: heap after GC %d MiB", heap >> 20);
+
+        // one full refresh: every backup's size changes; the next listing pass carries it to every object
+        double passes = metric(port, "dynamobackup_listing_pass_seconds_count");
+        arns.forEach(arn -> emulator.setBackupSize(REGION, arn, 4242L));
+        int listed = emulator.calls("ListBackups");
+        await("a listing pass to start", STEADY_RESYNC.plusMinutes(1), () -> emulator.calls("ListBackups") > listed);
+        Instant passStart = Instant.now();
+        await("every object refreshed", Duration.ofMinutes(5), () -> informer.getStore().list().stream()
+            .filter(b -> Long.valueOf(4242L).equals(b.getStatus().backupDescription.backupDetails.backupSizeBytes))
+            .count() == count);
+        Duration refresh = Duration.between(passStart, Instant.now());
+        int pages = emulator.calls("ListBackups") - listed;
+        log("steady state: full refresh in %s (%d ListBackups pages, pass %.0f)", refresh, pages, passes + 1);
+
+        emulator.resetCounters();
+        Duration window = STEADY_RESYNC.multipliedBy(3);
+        double cpuBefore = cpuSeconds(operator.pid());
+        Thread.sleep(window.toMillis()); // a measurement window, not a wait for a condition
+        double millicores = (cpuSeconds(operator.pid()) - cpuBefore) / window.toSeconds() * 1000;
+        int calls = emulator.operations().stream().mapToInt(emulator::calls).sum();
+        var result = new Steady(count, toReady, heap, refresh, pages, window, calls, peakRss(operator.pid()),
+            millicores, startupCpu);
+        log("steady state: %s", result);
+        return result;
+      } finally {
+        informer.close();
+        operator.close();
+      }
+    }
+  }
+
+  /** Backups in the emulator, and DynamoBackups in the API as an earlier operator run left them: AVAILABLE. */
+  static List<String> seed(KubernetesClient client, DynamoDbEmulator emulator, int count) throws Exception {
+    List<String> arns = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<?>> writes = new ArrayList<>();
+      long epochMillis = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
+      for (int i = 0; i < count; i++) {
+        String table = String.format(Locale.ROOT, "bench-%04d", i / PER_TABLE);
+        String arn = String.format(Locale.ROOT, "arn:aws:dynamodb:%s:%s:table/%s/backup/%014d-%08x", REGION,
+            ACCOUNT, table, epochMillis + i, i);
+        emulator.putBackup(arn);
+        arns.add(arn);
+        String name = String.format(Locale.ROOT, "backup-%05d", i);
+        writes.add(pool.submit(() -> createAvailable(client, name, table, arn, Instant.ofEpochMilli(epochMillis))));
+      }
+      for (Future<?> write : writes) {
+        write.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    return arns;
+  }
+
+  static void createAvailable(KubernetesClient client, String name, String table, String arn, Instant created) {
+    var backup = new DynamoBackup();
+    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE)
+        .withFinalizers(DynamoBackup.FINALIZER).build());
+    backup.setSpec(new DynamoBackupSpec(table));
+    var made = client.resource(backup).create();
+    var status = new DynamoBackupStatus();
+    status.backupArn = arn;
+    status.backupStatus = "AVAILABLE";
+    status.observedGeneration = made.getMetadata().getGeneration();
+    var description = new BackupDescription();
+    description.backupDetails = new BackupDescription.BackupDetails();
+    description.backupDetails.backupArn = arn;
+    description.backupDetails.backupName = arn.substring(arn.lastIndexOf('/') + 1);
+    description.backupDetails.backupStatus = "AVAILABLE";
+    description.backupDetails.backupType = "USER";
+    description.backupDetails.backupSizeBytes = 0L;
+    description.backupDetails.backupCreationDateTime = created.toString();
+    description.sourceTableDetails = new BackupDescription.SourceTableDetails();
+    description.sourceTableDetails.tableName = table;
+    description.sourceTableDetails.tableArn = arn.substring(0, arn.indexOf("/backup/"));
+    status.backupDescription = description;
+    Conditions.set(status.conditions, Conditions.READY, true, "Available", "backup " + arn + " is AVAILABLE",
+        made.getMetadata().getGeneration(), created);
+    made.setStatus(status);
+    client.resource(made).updateStatus();
+  }
+
+  OperatorProcess operator(Path dir, SandboxCluster cluster, DynamoDbEmulator emulator, int port,
+      Map<String, String> extra, Duration resync) throws IOException {
+    Map<String, String> env = new HashMap<>(Map.of(
+        "KUBECONFIG", cluster.writeKubeconfig(dir.resolve("kubeconfig")).toString(),
+        "AWS_REGION", REGION,
+        "AWS_ENDPOINT_URL", emulator.endpoint().toString(),
+        "AWS_ACCESS_KEY_ID", "bench",
+        "AWS_SECRET_ACCESS_KEY", "bench",
+        "HEALTH_PORT", Integer.toString(port),
+        "HEALTH_BIND_ADDRESS", "127.0.0.1",
+        "LEADER_ELECTION", "false",
+        "RESYNC_PERIOD", resync.toSeconds() + "s"));
+    env.putAll(extra);
+    Files.deleteIfExists(dir.resolve("operator.log"));
+    return new OperatorProcess(dir, env);
+  }
+
+  /** Until the operator's start-up reconciles are over: no AWS call for three seconds. */
+  static void awaitQuiet(DynamoDbEmulator emulator) throws InterruptedException {
+    int last = -1;
+    int quietFor = 0;
+    for (int i = 0; i < 600 && quietFor < 6; i++) {
+      int now = emulator.operations().stream().mapToInt(emulator::calls).sum();
+      quietFor = now == last ? quietFor + 1 : 0;
+      last = now;
+      Thread.sleep(500);
+    }
+  }
+
+  long heapAfterGc(OperatorProcess operator, int port) throws Exception {
+    var gc = new ProcessBuilder("jcmd", Long.toString(operator.pid()), "GC.run").redirectErrorStream(true).start();
+    gc.getInputStream().readAllBytes();
+    gc.waitFor();
+    return (long) metricSum(port, "jvm_memory_used_bytes{area=\"heap\"");
+  }
+
+  /** A metric, or -1 while the endpoint does not answer. */
+  /** Percentiles of the gaps between consecutive calls, to see where a rate below the quota comes from. */
+  static String gaps(List<Instant> times) {
+    List<Long> gaps = new ArrayList<>();
+    for (int i = 1; i < times.size(); i++) {
+      gaps.add(Duration.between(times.get(i - 1), times.get(i)).toMillis());
+    }
+    if (gaps.isEmpty()) {
+      return "none";
+    }
+    gaps.sort(null);
+    return String.format(Locale.ROOT, "p10 %d ms, p50 %d ms, p90 %d ms, p99 %d ms, max %d ms, over 200 ms: %d",
+        gaps.get(gaps.size() / 10), gaps.get(gaps.size() / 2), gaps.get(gaps.size() * 9 / 10),
+        gaps.get(gaps.size() * 99 / 100), gaps.get(gaps.size() - 1), gaps.stream().filter(g -> g > 200).count());
+  }
+
+  /** User plus system CPU time of a process so far, from /proc (Linux). */
+  static double cpuSeconds(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime, stime in clock ticks
+  }
+
+  /** The peak resident set size of a process (VmHWM), from /proc (Linux). */
+  static long peakRss(long pid) throws IOException {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+        .filter(l -> l.startsWith("VmHWM:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(-1);
+  }
+
+  double metric(int port, String name) {
+    try {
+      return metricSum(port, name);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** The sum of all samples whose line starts with {@code prefix}. */
+  double metricSum(int port, String prefix) throws Exception {
+    String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return body.lines().filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  void awaitReady(int port, Duration timeout) throws InterruptedException {
+    await("/readyz", timeout, () -> {
+      try {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (var socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static void log(String format, Object... args) {
+    System.out.printf(Locale.ROOT, "[bench %s] %s%n", Instant.now().toString().substring(11, 19),
+        String.format(Locale.ROOT, format, args));
+  }
+
+  static String report(MassDelete limited, MassDelete naive, Steady steady, Duration total) {
+    double speedup = naive.toLastFinalizer().toMillis() / (double) limited.toLastFinalizer().toMillis();
+    var out = new StringBuilder();
+    out.append("# Throughput benchmark (issue #9)\n\n");
+    out.append(String.format(Locale.ROOT, "Run %s, %s in total, by `mvn -B -Pbench -DskipTests verify`. Real quotas"
+        + " (time scale 1:1): the emulator enforces DeleteBackup 10/s, DescribeBackup 10/s, ListBackups 5/s,"
+        + " CreateBackup 50/s per region over any one-second window; the operator is the jar in its own JVM.%n%n",
+        Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), human(total)));
+    out.append("## 1. Mass delete\n\n");
+    out.append("| mode | objects | DeleteBackup rate | share of quota | DeleteBackup calls | throttled | time to last"
+        + " finalizer |\n|---|---:|---:|---:|---:|---:|---:|\n");
+    for (MassDelete run : List.of(limited, naive)) {
+      out.append(String.format(Locale.ROOT, "| %s | %d | %.2f/s | %.3f | %d | %d (%.2f %%) | %s |%n", run.mode(),
+          run.objects(), run.achievedRate(), run.quotaShare(), run.calls(), run.throttled(),
+          100 * run.throttledShare(), human(run.toLastFinalizer())));
+    }
+    out.append(String.format(Locale.ROOT, "%nSpeed-up to the last finalizer: %.2fx.%n%n", speedup));
+    out.append("## 2. Steady state\n\n| figure | value |\n|---|---:|\n");
+    out.append(String.format(Locale.ROOT, "| AVAILABLE objects | %d |%n", steady.objects()));
+    out.append(String.format(Locale.ROOT, "| time to ready (process start to /readyz 200) | %s |%n",
+        human(steady.toReady())));
+    out.append(String.format(Locale.ROOT, "| heap used after GC | %d MiB |%n", steady.heapBytes() >> 20));
+    out.append(String.format(Locale.ROOT, "| peak resident memory of the process (-Xmx1g) | %d MiB |%n",
+        steady.peakRssBytes() >> 20));
+    out.append(String.format(Locale.ROOT, "| CPU from start to ready | %.1f s |%n", steady.startupCpuSeconds()));
+    out.append(String.format(Locale.ROOT, "| CPU in steady state | %.0f millicores |%n", steady.steadyMillicores()));
+    out.append(String.format(Locale.ROOT, "| full status refresh (listing pass start to last object updated) |"
+        + " %s |%n", human(steady.fullRefresh())));
+    out.append(String.format(Locale.ROOT, "| ListBackups pages per pass | %d |%n", steady.pages()));
+    out.append(String.format(Locale.ROOT, "| AWS calls per object per hour, measured (RESYNC_PERIOD=%ds, %ds"
+        + " window) | %.3f |%n", STEADY_RESYNC.toSeconds(), steady.window().toSeconds(),
+        steady.callsPerObjectHour()));
+    out.append(String.format(Locale.ROOT, "| AWS calls per object per hour at the default RESYNC_PERIOD=10m |"
+        + " %.3f |%n%n", steady.callsPerObjectHourAtDefaultResync()));
+    out.append("## Targets\n\n| target | result |\n|---|---|\n");
+    target(out, "mass delete ≥ 0.95 of the DeleteBackup quota", limited.quotaShare() >= 0.95);
+    target(out, "mass delete ≤ 1 % throttled", limited.throttledShare() <= 0.01);
+    target(out, "mass delete ≥ 2x faster than naive", speedup >= 2);
+    target(out, "full refresh ≤ 60 s", steady.fullRefresh().compareTo(Duration.ofSeconds(60)) <= 0);
+    target(out, "≤ 1 AWS call per AVAILABLE backup per hour", steady.callsPerObjectHour() <= 1);
+    target(out, "heap ≤ 512 MiB", steady.heapBytes() <= 512L << 20);
+    target(out, "ready ≤ 60 s", steady.toReady().compareTo(Duration.ofSeconds(60)) <= 0);
+    return out.toString();
+  }
+
+  static void target(StringBuilder out, String target, boolean met) {
+    out.append("| ").append(target).append(" | ").append(met ? "met" : "NOT met").append(" |\n");
+  }
+
+  static String human(Duration duration) {
+    return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
+  }
+}
