@@ -224,6 +224,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
       if (!RestoreRules.sameTable(step.status, table)) {
         String message = "table '" + name + "' is no longer the table this object restored (it was deleted and"
             + " made again outside Kubernetes); it is not followed, and deletionPolicy Delete will not delete it";
+        step.set(Conditions.RESTORING, false, TABLE_REPLACED, message);
         step.notReady(TABLE_REPLACED, message);
         step.recordWithWarning(TABLE_REPLACED, message);
         return UpdateControl.noUpdate();

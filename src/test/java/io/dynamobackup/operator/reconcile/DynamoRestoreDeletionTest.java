@@ -94,6 +94,55 @@ class DynamoRestoreDeletionTest {
   }
 
   @Test
+  void aTableDeletedOutsideKubernetesIsReportedAndNotRestoredAgain() {
+    String backup = OperatorHarness.uniqueName("source");
+    availableBackup(harness, backup);
+    String name = OperatorHarness.uniqueName("vanished");
+    String target = name + "-table";
+    harness.applyRestore(name, fromRef(backup, target));
+    awaitReady(harness, name);
+
+    harness.dynamo.deleteTable(r -> r.tableName(target));
+    setDeletionPolicy(name, DeletionPolicy.Delete); // a spec change: the operator looks again now
+
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(condition(harness.getRestore(name), Conditions.READY).getReason()).isEqualTo("TableMissing"));
+    harness.restores().inNamespace(NAMESPACE).withName(name).delete();
+    await().atMost(TIMEOUT).until(() -> harness.getRestore(name) == null);
+    assertThat(harness.emulator.calls("RestoreTableFromBackup", target)).hasSize(1);
+    assertThat(harness.eventReasons(name)).contains("TableMissing", "AlreadyDeleted");
+  }
+
+  @Test
+  void aTableOfTheSameNameMadeAgainOutsideKubernetesIsNeverDeleted() {
+    String backup = OperatorHarness.uniqueName("source");
+    String arn = availableBackup(harness, backup);
+    String name = OperatorHarness.uniqueName("replaced");
+    String target = name + "-table";
+    harness.applyRestore(name, fromRef(backup, target));
+    awaitReady(harness, name);
+
+    harness.dynamo.deleteTable(r -> r.tableName(target));
+    harness.dynamo.restoreTableFromBackup(r -> r.backupArn(arn).targetTableName(target));
+    setDeletionPolicy(name, DeletionPolicy.Delete);
+
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(condition(harness.getRestore(name), Conditions.READY).getReason()).isEqualTo("TableReplaced"));
+    harness.restores().inNamespace(NAMESPACE).withName(name).delete();
+    await().atMost(TIMEOUT).until(() -> harness.getRestore(name) == null);
+    assertThat(harness.dynamo.describeTable(r -> r.tableName(target)).table().tableStatusAsString())
+        .isEqualTo("ACTIVE");
+    assertThat(harness.emulator.calls("DeleteTable", target)).hasSize(1); // the test's own, not the operator's
+  }
+
+  static void setDeletionPolicy(String name, DeletionPolicy policy) {
+    harness.restores().inNamespace(NAMESPACE).withName(name).edit(r -> {
+      r.getSpec().deletionPolicy = policy;
+      return r;
+    });
+  }
+
+  @Test
   void deletingABackupWhileOurRestoreRunsWaitsWithBackupInUseThenCompletes() {
     harness.emulator.restoringDuration(RESTORING);
     String backup = OperatorHarness.uniqueName("in-use");
