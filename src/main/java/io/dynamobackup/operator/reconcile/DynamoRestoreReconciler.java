@@ -370,7 +370,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
 
   /**
    * On deletion with an intent but no table ARN: records the target table if an earlier attempt of this object
-   * restored it, so that it is deleted too. Returns whether it did. Fails with GONE-free AwsFailures only.
+   * restored it, so that it is deleted too. Returns whether it did; AWS failures other than GONE propagate.
    */
   private boolean recordEarlierAttempt(Step step) {
     Optional<Instant> intent = intentTime(step.status);
