@@ -28,8 +28,8 @@
 -- in AwsFailure. HTTP<status> stands for an error without a code; NoAnswer for a call that got no answer.
 
 local retrying = {
-  BackupInUse = true, TableInUse = true, InternalServerError = true, ServiceUnavailable = true,
-  ExpiredToken = true, RequestTimeout = true,
+  BackupInUse = true, TableInUse = true, ResourceInUse = true, InternalServerError = true,
+  ServiceUnavailable = true, ExpiredToken = true, RequestTimeout = true,
   LimitExceeded = true, Throttling = true, RequestLimitExceeded = true, TooManyRequests = true,
   ProvisionedThroughputExceeded = true,
   NoAnswer = true, LookupIncomplete = true

@@ -1,12 +1,15 @@
 package io.dynamobackup.operator;
 
 import io.dynamobackup.operator.aws.BackupStore;
+import io.dynamobackup.operator.aws.TableStore;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.reconcile.DynamoBackupReconciler;
 import io.dynamobackup.operator.reconcile.DynamoBackupScheduleReconciler;
+import io.dynamobackup.operator.reconcile.DynamoRestoreReconciler;
 import io.dynamobackup.operator.reconcile.EventFilters;
+import io.dynamobackup.operator.reconcile.RestorePermission;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -24,17 +27,19 @@ public final class BackupOperator {
   private BackupOperator() {}
 
   /** With fresh metrics and no reaction to a lost leadership beyond a log line. */
-  public static Operator create(KubernetesClient client, BackupStore store, OperatorConfig config, Clock clock) {
+  public static <S extends BackupStore & TableStore> Operator create(KubernetesClient client, S store,
+      OperatorConfig config, Clock clock) {
     return create(client, store, config, clock, OperatorMetrics.create(), () -> { });
   }
 
   /**
+   * @param store DynamoDB's backup and table calls (backups, and restores from them)
    * @param metrics where reconcile and backup metrics go (the store reports its AWS calls on its own)
    * @param onLostLeadership run when this instance stops leading while it was not asked to stop: the process
    *     should then exit, so that it never reconciles next to the new leader
    */
-  public static Operator create(KubernetesClient client, BackupStore store, OperatorConfig config, Clock clock,
-      OperatorMetrics metrics, Runnable onLostLeadership) {
+  public static <S extends BackupStore & TableStore> Operator create(KubernetesClient client, S store,
+      OperatorConfig config, Clock clock, OperatorMetrics metrics, Runnable onLostLeadership) {
     // Without leader election this instance always leads; with it, from the Lease's callbacks on.
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection().enabled());
     var backups = new DynamoBackupReconciler(store, config.reconcile(), clock, metrics, leading::get);
@@ -70,6 +75,14 @@ public final class BackupOperator {
         controller.settingNamespaces(config.watchNamespaces());
       }
     });
+    // DynamoBackupPolicy (issue #10) will replace ALLOW_ALL with its table patterns per namespace.
+    operator.register(new DynamoRestoreReconciler(store, store, RestorePermission.ALLOW_ALL, config.reconcile(),
+        clock), controller -> {
+          if (!config.watchNamespaces().isEmpty()) {
+            controller.settingNamespaces(config.watchNamespaces());
+          }
+          controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
+        });
     return operator;
   }
 

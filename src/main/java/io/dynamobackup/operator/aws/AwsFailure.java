@@ -8,11 +8,11 @@ import java.util.Set;
 public final class AwsFailure extends RuntimeException {
 
   public enum Kind {
-    /** Worth trying again after a backoff: backup in use, server errors, network trouble. */
+    /** Worth trying again after a backoff: backup or table in use, server errors, network trouble. */
     RETRYABLE,
     /** The account's quota was hit: slow down, then try again. */
     THROTTLED,
-    /** The backup does not exist (any more). */
+    /** The backup, or the table, does not exist (any more). */
     GONE,
     /** Trying again cannot help until someone changes something: validation, access, missing table. */
     TERMINAL
@@ -21,13 +21,15 @@ public final class AwsFailure extends RuntimeException {
   /** The code of a call that got no answer (connection refused, timeout): AWS may or may not have acted. */
   public static final String NO_ANSWER = "NoAnswer";
 
-  private static final Set<String> GONE_CODES = Set.of("BackupNotFoundException");
+  // ResourceNotFoundException is DescribeTable's and DeleteTable's answer for a missing table. CreateBackup's
+  // TableNotFoundException stays TERMINAL: there it means a backup cannot be made until the table exists.
+  private static final Set<String> GONE_CODES = Set.of("BackupNotFoundException", "ResourceNotFoundException");
   private static final Set<String> THROTTLED_CODES = Set.of(
       "LimitExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
       "TooManyRequestsException", "ProvisionedThroughputExceededException");
   private static final Set<String> RETRYABLE_CODES = Set.of(
-      "BackupInUseException", "TableInUseException", "InternalServerError", "ServiceUnavailable",
-      "ExpiredTokenException", "RequestTimeout", "RequestTimeoutException");
+      "BackupInUseException", "TableInUseException", "ResourceInUseException", "InternalServerError",
+      "ServiceUnavailable", "ExpiredTokenException", "RequestTimeout", "RequestTimeoutException");
 
   /** The code of a call the client-side rate limit held back: it was not sent, and has a slot later. */
   public static final String QUOTA_WAIT = "QuotaWait";

@@ -19,12 +19,13 @@ import software.amazon.awssdk.services.dynamodb.model.BackupTypeFilter;
 import software.amazon.awssdk.services.dynamodb.model.ListBackupsRequest;
 
 /**
- * {@link BackupStore} on the AWS SDK for Java v2: one DynamoDB client per region, built on first use.
+ * {@link BackupStore} and {@link TableStore} on the AWS SDK for Java v2: one DynamoDB client per region, built on
+ * first use.
  *
  * <p>The SDK's own retries are off: the reconciler is the one retry layer, so every attempt is visible in status
  * and events, and a throttled account is not hit again by hidden retries.
  */
-public final class SdkBackupStore implements BackupStore, AutoCloseable {
+public final class SdkBackupStore implements BackupStore, TableStore, AutoCloseable {
 
   private final String defaultRegion;
   private final Optional<URI> endpointOverride;
@@ -100,7 +101,26 @@ public final class SdkBackupStore implements BackupStore, AutoCloseable {
     });
   }
 
-  /**
+  @Override
+  public TableState restore(String region, RestoreRequest request) {
+    var sdkRequest = SdkTables.toSdk(request);
+    return call("RestoreTableFromBackup", request.targetTableName(), region, client -> SdkTables.toState(
+        client.restoreTableFromBackup(sdkRequest).tableDescription()));
+  }
+
+  @Override
+  public TableState describeTable(String region, String tableName) {
+    return call("DescribeTable", tableName, region, client -> SdkTables.toState(
+        client.describeTable(r -> r.tableName(tableName)).table()));
+  }
+
+  @Override
+  public TableState deleteTable(String region, String tableName) {
+    return call("DeleteTable", tableName, region, client -> SdkTables.toState(
+        client.deleteTable(r -> r.tableName(tableName)).tableDescription()));
+  }
+
+    /**
    * One AWS call: through the rate limit (which may hold it back for later), then the SDK, then the one
    * classification. {@code subject} names what the call is about, so that a held-back caller keeps its place.
    */

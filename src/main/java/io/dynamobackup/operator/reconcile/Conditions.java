@@ -15,6 +15,8 @@ public final class Conditions {
   public static final String DELETING = "Deleting";
   public static final String EXPIRED = "Expired";
   public static final String DELETION_BLOCKED = "DeletionBlocked";
+  /** A DynamoRestore's: RestoreTableFromBackup requested or its restore running. */
+  public static final String RESTORING = "Restoring";
 
   private Conditions() {}
 

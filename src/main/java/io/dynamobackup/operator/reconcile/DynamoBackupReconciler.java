@@ -51,6 +51,8 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   static final String DELETED = "Deleted";
   static final String ALREADY_DELETED = "AlreadyDeleted";
   static final String RECONCILE_ERROR = "ReconcileError";
+  /** Deleting reason while a restore uses the backup; the same as AWS's BackupInUseException gives. */
+  static final String BACKUP_IN_USE = "BackupInUse";
   /** How far before the recorded intent a lookup searches, to allow for clock skew between us and AWS. */
   static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
   static final int MAX_LOOKUP_PAGES = 50;
@@ -419,6 +421,11 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
         events.normal(context.getClient(), backup, "NothingToDelete", "no backup was created for this object");
         return DeleteControl.defaultDelete();
       }
+      Optional<String> restore = RestoresInProgress.from(context.getClient(), backup.getMetadata().getNamespace(),
+          arn);
+      if (restore.isPresent()) {
+        return waitForRestore(step, arn, restore.get());
+      }
       BackupDescription deleted = store.delete(SpecRules.region(backup.getSpec(), step.status), arn);
       step.status.backupArn = arn;
       step.status.backupDescription = merge(step.status.backupDescription, deleted);
@@ -440,6 +447,24 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       log.info("{}: {}", step.id(), message);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(delay);
     }
+  }
+
+  /**
+   * A DynamoRestore of ours is restoring from this backup: DeleteBackup would answer BackupInUseException, so the
+   * finalizer stays and the deletion looks again, less often the longer the restore runs.
+   */
+  private DeleteControl waitForRestore(Step step, String arn, String restore) {
+    String message = "backup " + arn + " is being restored by DynamoRestore " + restore + "; DeleteBackup waits"
+        + " until that restore has finished";
+    step.set(Conditions.DELETING, true, BACKUP_IN_USE, message);
+    if (step.record()) {
+      log.info("{}: {}", step.id(), message);
+      events.normal(step.context.getClient(), step.backup, "WaitingForRestore", message);
+    }
+    Instant waitingSince = Conditions.find(step.status.conditions, Conditions.DELETING)
+        .map(c -> Instant.parse(c.getLastTransitionTime())).orElse(clock.instant());
+    return DeleteControl.noFinalizerRemoval()
+        .rescheduleAfter(settings.creatingPoll(Duration.between(waitingSince, clock.instant())));
   }
 
   /** The final status is written before the finalizer goes, so watchers see DELETED on the object. */

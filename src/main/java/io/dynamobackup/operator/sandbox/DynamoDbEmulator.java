@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
 /**
  * An in-process emulator of DynamoDB's backup API (AWS JSON 1.0 over HTTP on loopback), used through the real AWS
  * SDK client. It adds what moto lacks: a CREATING phase of configurable length, ListBackups pagination and
- * filters, fault injection, latency, and per-operation quotas answered with LimitExceededException.
+ * filters, fault injection, latency, and per-operation quotas answered with LimitExceededException; and restores
+ * that take time, during which DeleteBackup of their backup answers BackupInUseException.
  *
  * <p>State is kept per region, which it reads from the request's SigV4 credential scope.
  */
@@ -70,6 +71,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private final AtomicInteger throttledAnswers = new AtomicInteger();
   private final Map<String, Queue<Instant>> admitted = new ConcurrentHashMap<>();
   private volatile Duration creatingDuration = Duration.ZERO;
+  private volatile Duration restoringDuration = Duration.ZERO;
 
   private DynamoDbEmulator(HttpServer server, Clock clock) {
     this.server = server;
@@ -110,6 +112,12 @@ public final class DynamoDbEmulator implements AutoCloseable {
     return this;
   }
 
+  /** How long a table restored from a backup stays CREATING, with RestoreInProgress, before it is ACTIVE. */
+  public DynamoDbEmulator restoringDuration(Duration duration) {
+    this.restoringDuration = duration;
+    return this;
+  }
+
   /** The next {@code times} calls of {@code operation} answer {@code errorCode} (e.g. BackupInUseException). */
   public DynamoDbEmulator failNext(String operation, String errorCode, int times) {
     var queue = injectedFaults.computeIfAbsent(operation, k -> new ArrayDeque<>());
@@ -137,7 +145,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
     return this;
   }
 
-  /** One request as received: when, and the table name or backup ARN it named. */
+  /** One request as received: when, and the table name or backup ARN it named (a restore: both, ARN first). */
   public record Call(Instant at, String subject) {}
 
   /** Number of requests of an operation received so far, answered or failed. */
@@ -251,6 +259,9 @@ public final class DynamoDbEmulator implements AutoCloseable {
       Instant now = clock.instant();
       String subject = request == null ? null : request.path("BackupArn").asText(request.path("TableName")
           .asText(null));
+      if (request != null && request.has("TargetTableName")) {
+        subject = subject + " " + request.path("TargetTableName").asText();
+      }
       calls.computeIfAbsent(operation, k -> new CopyOnWriteArrayList<>()).add(new Call(now, subject));
       pause(latencies.get(operation));
 
@@ -296,7 +307,8 @@ public final class DynamoDbEmulator implements AutoCloseable {
     synchronized (state) {
       return switch (operation) {
         case "CreateTable" -> json.createObjectNode().set("TableDescription", state.createTable(request));
-        case "DescribeTable" -> json.createObjectNode().set("Table", state.table(text(request, "TableName")));
+        case "DescribeTable" -> json.createObjectNode().set("Table", state.describeTable(text(request,
+            "TableName")));
         case "DeleteTable" -> json.createObjectNode().set("TableDescription", state.deleteTable(text(request,
             "TableName")));
         case "UpdateTimeToLive" -> state.updateTimeToLive(request);
@@ -306,6 +318,8 @@ public final class DynamoDbEmulator implements AutoCloseable {
         case "DeleteBackup" -> json.createObjectNode().set("BackupDescription", state.deleteBackup(text(request,
             "BackupArn")));
         case "ListBackups" -> state.listBackups(request);
+        case "RestoreTableFromBackup" -> json.createObjectNode().set("TableDescription",
+            state.restoreTable(request));
         default -> throw new ApiError(400, "UnknownOperationException", "operation not emulated: " + operation);
       };
     }
@@ -354,6 +368,8 @@ public final class DynamoDbEmulator implements AutoCloseable {
     final String region;
     final Map<String, ObjectNode> tables = new HashMap<>();
     final Map<String, Backup> backups = new LinkedHashMap<>();
+    /** Restored tables by name: where they came from and when. */
+    final Map<String, Restore> restores = new HashMap<>();
     final Map<String, Deque<Instant>> admitted = new HashMap<>();
 
     RegionState(String region) {
@@ -417,9 +433,76 @@ public final class DynamoDbEmulator implements AutoCloseable {
     }
 
     ObjectNode deleteTable(String name) {
-      ObjectNode table = table(name);
+      ObjectNode table = describeTable(name);
+      if (table.path("TableStatus").asText().equals("CREATING")) {
+        throw new ApiError(400, "ResourceInUseException", "Table is being restored: " + name);
+      }
       tables.remove(name);
-      return table.deepCopy().put("TableStatus", "DELETING");
+      restores.remove(name);
+      return table.put("TableStatus", "DELETING");
+    }
+
+    /** The table as DescribeTable answers: a restored one is CREATING while its restore runs. */
+    ObjectNode describeTable(String name) {
+      ObjectNode table = table(name).deepCopy();
+      Restore restore = restores.get(name);
+      if (restore != null) {
+        boolean inProgress = restore.inProgress();
+        table.put("TableStatus", inProgress ? "CREATING" : "ACTIVE");
+        table.putObject("RestoreSummary")
+            .put("SourceBackupArn", restore.sourceBackupArn)
+            .put("SourceTableArn", restore.sourceTableArn)
+            .put("RestoreDateTime", epochSeconds(restore.startedAt))
+            .put("RestoreInProgress", inProgress);
+      }
+      return table;
+    }
+
+    /**
+     * RestoreTableFromBackup: a new table with the backup's key schema, indexes, billing mode, throughput and
+     * encryption, each replaced by its override when one is given. Streams and TTL are not restored, as in AWS.
+     */
+    ObjectNode restoreTable(JsonNode request) {
+      String target = text(request, "TargetTableName");
+      if (!BACKUP_NAME.matcher(target).matches()) {
+        throw new ApiError(400, "ValidationException", "Invalid TargetTableName: " + target);
+      }
+      Backup backup = backup(text(request, "BackupArn"));
+      if (tables.containsKey(target)) {
+        throw new ApiError(400, "TableAlreadyExistsException", "Table already exists: " + target);
+      }
+      if (backup.status().equals("CREATING")) {
+        throw new ApiError(400, "BackupInUseException", "Backup is being created: " + backup.arn);
+      }
+      ObjectNode source = backup.table;
+      ObjectNode create = json.createObjectNode().put("TableName", target);
+      create.set("KeySchema", source.get("KeySchema"));
+      create.set("AttributeDefinitions", source.get("AttributeDefinitions"));
+      create.put("BillingMode", request.path("BillingModeOverride")
+          .asText(source.path("BillingModeSummary").path("BillingMode").asText("PROVISIONED")));
+      create.set("ProvisionedThroughput", request.has("ProvisionedThroughputOverride")
+          ? request.get("ProvisionedThroughputOverride") : source.get("ProvisionedThroughput"));
+      overrideOrKeep(create, "GlobalSecondaryIndexes", request.get("GlobalSecondaryIndexOverride"), source);
+      overrideOrKeep(create, "LocalSecondaryIndexes", request.get("LocalSecondaryIndexOverride"), source);
+      if (request.has("SSESpecificationOverride")) {
+        create.set("SSESpecification", request.get("SSESpecificationOverride"));
+      } else if (source.has("SSEDescription")) {
+        create.putObject("SSESpecification").put("Enabled", true)
+            .put("KMSMasterKeyId", source.path("SSEDescription").path("KMSMasterKeyArn").asText());
+      }
+      ObjectNode table = createTable(create);
+      table.put("ItemCount", source.path("ItemCount").asLong()).put("TableSizeBytes",
+          source.path("TableSizeBytes").asLong());
+      restores.put(target, new Restore(backup.arn, source.get("TableArn").asText(), clock.instant()));
+      return describeTable(target);
+    }
+
+    private void overrideOrKeep(ObjectNode create, String field, JsonNode override, ObjectNode source) {
+      if (override != null) {
+        create.set(field, override);
+      } else if (source.has(field)) {
+        create.set(field, source.get(field));
+      }
     }
 
     JsonNode updateTimeToLive(JsonNode request) {
@@ -467,6 +550,9 @@ public final class DynamoDbEmulator implements AutoCloseable {
       Backup backup = backup(arn);
       if (backup.status().equals("CREATING")) {
         throw new ApiError(400, "BackupInUseException", "Backup is being created: " + arn);
+      }
+      if (restores.values().stream().anyMatch(r -> r.sourceBackupArn.equals(arn) && r.inProgress())) {
+        throw new ApiError(400, "BackupInUseException", "Backup is being restored: " + arn);
       }
       backups.remove(arn);
       ObjectNode description = backup.description();
@@ -603,6 +689,25 @@ public final class DynamoDbEmulator implements AutoCloseable {
         features.set("SSEDescription", table.get("SSEDescription"));
       }
       return description;
+    }
+  }
+
+  /** Where a restored table came from, when its restore started and when it ends (the duration at its start). */
+  private final class Restore {
+    final String sourceBackupArn;
+    final String sourceTableArn;
+    final Instant startedAt;
+    final Instant endsAt;
+
+    Restore(String sourceBackupArn, String sourceTableArn, Instant startedAt) {
+      this.sourceBackupArn = sourceBackupArn;
+      this.sourceTableArn = sourceTableArn;
+      this.startedAt = startedAt;
+      this.endsAt = startedAt.plus(restoringDuration);
+    }
+
+    boolean inProgress() {
+      return clock.instant().isBefore(endsAt);
     }
   }
 

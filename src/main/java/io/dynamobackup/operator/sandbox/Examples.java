@@ -2,6 +2,7 @@ package io.dynamobackup.operator.sandbox;
 
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
+import io.dynamobackup.operator.api.DynamoRestore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -54,6 +55,7 @@ public final class Examples {
   private static List<HasMetadata> read(Path directory) {
     SERIALIZATION.registerKubernetesResource(DynamoBackup.class);
     SERIALIZATION.registerKubernetesResource(DynamoBackupSchedule.class);
+    SERIALIZATION.registerKubernetesResource(DynamoRestore.class);
     List<HasMetadata> objects = new ArrayList<>();
     try (Stream<Path> files = Files.list(directory)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {

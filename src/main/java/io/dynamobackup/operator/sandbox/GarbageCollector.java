@@ -2,6 +2,7 @@ package io.dynamobackup.operator.sandbox;
 
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
+import io.dynamobackup.operator.api.DynamoRestore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,7 +26,7 @@ final class GarbageCollector implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
   private static final List<Class<? extends HasMetadata>> KINDS =
-      List.of(DynamoBackup.class, DynamoBackupSchedule.class);
+      List.of(DynamoBackup.class, DynamoBackupSchedule.class, DynamoRestore.class);
 
   private final KubernetesClient client;
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -5,9 +5,12 @@ import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.reconcile.BackupArn;
+import io.dynamobackup.operator.reconcile.Conditions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -45,13 +48,18 @@ public final class Sandbox implements AutoCloseable {
   public static final String REGION = "eu-west-1";
   public static final String DEMO = "sandbox-demo";
   public static final String SCHEDULE_DEMO = "sandbox-every-minute";
+  public static final String RESTORE_DEMO = "sandbox-demo-restore";
+  public static final String RESTORED_TABLE = "sandbox-demo-table-restored";
+  /** A restore in the emulator takes at least this long, so that the demo can delete its backup meanwhile. */
+  static final Duration MIN_RESTORING = Duration.ofSeconds(2);
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
 
   /**
    * @param apiPort loopback port of the Kubernetes API (0: a free one)
    * @param kubeconfig where to write a kubeconfig for kubectl
    * @param examples directory of manifests to apply (the jar's bundled copies when it does not exist)
-   * @param creatingDuration how long a new backup stays CREATING in the emulator
+   * @param creatingDuration how long a new backup stays CREATING in the emulator; a restored table stays CREATING
+   *     as long, but at least {@link #MIN_RESTORING}
    */
   public record Options(int apiPort, Path kubeconfig, Path examples, Duration creatingDuration) {}
 
@@ -67,7 +75,9 @@ public final class Sandbox implements AutoCloseable {
   private Sandbox(Options options) {
     cluster = SandboxCluster.start(0);
     api = SandboxApi.start(options.apiPort(), URI.create(cluster.url()), Clock.systemUTC());
-    emulator = DynamoDbEmulator.start(0).creatingDuration(options.creatingDuration());
+    emulator = DynamoDbEmulator.start(0).creatingDuration(options.creatingDuration())
+        .restoringDuration(options.creatingDuration().compareTo(MIN_RESTORING) > 0 ? options.creatingDuration()
+            : MIN_RESTORING);
     kubeconfig = SandboxCluster.writeKubeconfig(options.kubeconfig(), api.url());
     client = cluster.newClient();
     store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
@@ -153,8 +163,9 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * Shows one whole lifecycle on a backup of its own: created, AVAILABLE, deleted through the finalizer. Returns
-   * false if a step did not finish in time.
+   * Shows one whole lifecycle on a backup of its own: created, AVAILABLE, restored into a new table, deleted while
+   * the restore runs (the finalizer waits with BackupInUse), then deleted through the finalizer once the restore has
+   * finished. Returns false if a step did not happen, or not in time.
    */
   public boolean runDemo(Duration timeout) {
     emulator.createTable(REGION, "sandbox-demo-table");
@@ -167,17 +178,47 @@ public final class Sandbox implements AutoCloseable {
     try {
       demos.withName(DEMO).waitUntilCondition(b -> b != null && b.getStatus() != null
           && "AVAILABLE".equals(b.getStatus().backupStatus), timeout.toMillis(), TimeUnit.MILLISECONDS);
-      log.info("[sandbox] demo: backup {} is AVAILABLE; deleting the object",
-          demos.withName(DEMO).get().getStatus().backupArn);
+      log.info("[sandbox] demo: backup {} is AVAILABLE; restoring it into table {}",
+          demos.withName(DEMO).get().getStatus().backupArn, RESTORED_TABLE);
+      var restores = client.resources(DynamoRestore.class).inNamespace("default");
+      restores.resource(restoreDemo()).createOr(NonDeletingOperation::update);
+      restores.withName(RESTORE_DEMO).waitUntilCondition(r -> r != null && r.getStatus() != null
+          && r.getStatus().tableArn != null, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      log.info("[sandbox] demo: DynamoRestore default/{} is restoring table {} ({}); deleting the backup's object"
+          + " meanwhile", RESTORE_DEMO, RESTORED_TABLE, restores.withName(RESTORE_DEMO).get().getStatus().tableStatus);
       demos.withName(DEMO).delete();
+      DynamoBackup waiting = demos.withName(DEMO).waitUntilCondition(b -> b == null || backupInUse(b).isPresent(),
+          timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (waiting != null) {
+        log.info("[sandbox] demo: the deletion waits: Deleting=True, reason BackupInUse: {}",
+            backupInUse(waiting).orElseThrow());
+      }
       demos.withName(DEMO).waitUntilCondition(b -> b == null, timeout.toMillis(), TimeUnit.MILLISECONDS);
-      log.info("[sandbox] demo: finalizer ran DeleteBackup and released the object; backups left in the"
-          + " emulator: {}", emulator.backupArns(REGION).size());
-      return true;
+      log.info("[sandbox] demo: restore finished (table {} is {}); then the finalizer ran DeleteBackup and released"
+          + " the object; backups left in the emulator: {}", RESTORED_TABLE,
+          restores.withName(RESTORE_DEMO).get().getStatus().tableStatus, emulator.backupArns(REGION).size());
+      return waiting != null;
     } catch (KubernetesClientTimeoutException e) {
       log.warn("[sandbox] demo: did not finish within {}", timeout);
       return false;
     }
+  }
+
+  /** The message of Deleting=True with reason BackupInUse, if the backup's deletion waits so. */
+  private static Optional<String> backupInUse(DynamoBackup backup) {
+    return backup.getStatus() == null ? Optional.empty()
+        : Conditions.find(backup.getStatus().conditions, Conditions.DELETING)
+            .filter(c -> "True".equals(c.getStatus()) && "BackupInUse".equals(c.getReason()))
+            .map(c -> c.getMessage());
+  }
+
+  private static DynamoRestore restoreDemo() {
+    var restore = new DynamoRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName(RESTORE_DEMO).withNamespace("default").build());
+    restore.setSpec(new DynamoRestoreSpec());
+    restore.getSpec().backupRef = new DynamoRestoreSpec.BackupRef(DEMO);
+    restore.getSpec().targetTableName = RESTORED_TABLE;
+    return restore;
   }
 
   /** What a user types next, printed once the sandbox is up. */
@@ -190,6 +231,7 @@ public final class Sandbox implements AutoCloseable {
 
           kubectl get ddbb
           kubectl get ddbs
+          kubectl get ddbr
           kubectl wait --for=condition=Ready ddbb/orders-nightly
           kubectl describe ddbb orders-nightly
           kubectl delete dynamobackup orders-nightly

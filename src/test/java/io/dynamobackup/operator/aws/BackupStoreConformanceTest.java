@@ -25,8 +25,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * The same adapter cases against our emulator and against moto_server, so that the emulator answers as a real
- * implementation does.
+ * The same adapter cases (backups, and the table calls of restores) against our emulator and against
+ * moto_server, so that the emulator answers as a real implementation does.
  */
 class BackupStoreConformanceTest {
 
@@ -163,6 +163,65 @@ class BackupStoreConformanceTest {
         query = query.startingAfter(result.lastEvaluatedBackupArn());
       }
       assertThat(listed).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void restoreCreatesTheTargetTableWithItsRestoreSummary() {
+      String source = newTable();
+      String arn = store.create(null, source, "to-restore").backupDetails.backupArn;
+      String target = source + "-restored";
+
+      TableState restored = store.restore(null, new RestoreRequest(arn, target, null, null, null, null, null));
+
+      assertThat(restored.tableName()).isEqualTo(target);
+      assertThat(restored.tableArn()).matches("arn:aws:dynamodb:" + REGION + ":\\d{12}:table/" + target);
+      assertThat(restored.tableStatus()).isIn("CREATING", "ACTIVE");
+      assertThat(restored.restoreSummary().sourceBackupArn).isEqualTo(arn);
+      assertThat(restored.restoreSummary().sourceTableArn).endsWith(":table/" + source);
+      assertThat(restored.restoreSummary().restoreDateTime).isNotNull();
+      TableState described = store.describeTable(null, target);
+      assertThat(described.tableArn()).isEqualTo(restored.tableArn());
+      assertThat(described.restoreSummary().sourceBackupArn).isEqualTo(arn);
+      assertThat(described.restoring()).isFalse();
+    }
+
+    @Test
+    void restoreIntoATableThatExistsIsTableAlreadyExists() {
+      String source = newTable();
+      String arn = store.create(null, source, "to-restore").backupDetails.backupArn;
+      String existing = newTable();
+
+      assertFailure(() -> store.restore(null, new RestoreRequest(arn, existing, null, null, null, null, null)),
+          AwsFailure.Kind.TERMINAL, "TableAlreadyExistsException");
+      assertThat(store.describeTable(null, existing).restoreSummary()).isNull();
+    }
+
+    @Test
+    void restoreOfAMissingBackupIsGone() {
+      String source = newTable();
+      String arn = store.create(null, source, "deleted-first").backupDetails.backupArn;
+      store.delete(null, arn);
+
+      assertFailure(() -> store.restore(null, new RestoreRequest(arn, source + "-restored", null, null, null, null,
+          null)), AwsFailure.Kind.GONE, "BackupNotFoundException");
+      assertFailure(() -> store.describeTable(null, source + "-restored"), AwsFailure.Kind.GONE,
+          "ResourceNotFoundException");
+    }
+
+    @Test
+    void deleteTableThenTheTableIsGone() {
+      String source = newTable();
+      String arn = store.create(null, source, "to-restore").backupDetails.backupArn;
+      String target = source + "-restored";
+      store.restore(null, new RestoreRequest(arn, target, null, null, null, null, null));
+
+      TableState deleted = store.deleteTable(null, target);
+
+      assertThat(deleted.tableName()).isEqualTo(target);
+      // DynamoDB answers DELETING; moto answers the table as it was, and removes it at once
+      assertThat(deleted.tableStatus()).isIn("DELETING", "ACTIVE");
+      assertFailure(() -> store.describeTable(null, target), AwsFailure.Kind.GONE, "ResourceNotFoundException");
+      assertFailure(() -> store.deleteTable(null, target), AwsFailure.Kind.GONE, "ResourceNotFoundException");
     }
 
     static void assertFailure(Runnable call, AwsFailure.Kind kind, String code) {

@@ -2,6 +2,7 @@ package io.dynamobackup.operator.build;
 
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
+import io.dynamobackup.operator.api.DynamoRestore;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
@@ -21,7 +22,7 @@ import java.util.List;
 public final class CrdGeneration {
 
   public static final List<Class<? extends CustomResource<?, ?>>> KINDS = List.of(DynamoBackup.class,
-      DynamoBackupSchedule.class);
+      DynamoBackupSchedule.class, DynamoRestore.class);
 
   private CrdGeneration() {}
 

@@ -42,4 +42,15 @@ class CrdIsUpToDateTest {
     }
     assertThat(crd).contains("rule: \"self == oldSelf\"", "subresources:", "status: {}", "- \"ddbb\"");
   }
+
+  @Test
+  void restoreNamesExactlyOneSourceAndKeepsItsIdentity() throws IOException {
+    String crd = Files.readString(Path.of("crds", "dynamorestores.dynamobackup.io-v1.yml"));
+
+    for (String field : new String[] {"targetTableName", "backupRef", "backupArn", "region"}) {
+      assertThat(crd).contains(field + " is immutable");
+    }
+    assertThat(crd).contains("rule: \"has(self.backupRef) != has(self.backupArn)\"", "- \"targetTableName\"",
+        "subresources:", "status: {}", "- \"ddbr\"");
+  }
 }

@@ -326,7 +326,7 @@ class ArgoCdHealthTest {
     Set<String> retried = new TreeSet<>(awsCodesRetried());
     retried.addAll(List.of(AwsFailure.NO_ANSWER, "LookupIncomplete", "HTTP500", "HTTP503", "HTTP429"));
     List<String> awsTerminal = List.of("TableNotFound", "AccessDenied", "Validation", "UnrecognizedClient",
-        "ResourceNotFound", "ContinuousBackupsUnavailable");
+        "TableAlreadyExists", "ContinuousBackupsUnavailable");
     awsTerminal.forEach(code -> assertThat(AwsFailure.kindOf(code + "Exception", 400))
         .isEqualTo(AwsFailure.Kind.TERMINAL));
     Set<String> terminal = new TreeSet<>(awsTerminal);

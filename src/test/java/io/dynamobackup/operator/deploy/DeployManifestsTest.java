@@ -31,7 +31,8 @@ class DeployManifestsTest {
     assertThat(objects).noneMatch(GenericKubernetesResource.class::isInstance);
     assertThat(objects).filteredOn(o -> o.getKind().equals("CustomResourceDefinition"))
         .extracting(o -> o.getMetadata().getName())
-        .containsExactlyInAnyOrder("dynamobackups.dynamobackup.io", "dynamobackupschedules.dynamobackup.io");
+        .containsExactlyInAnyOrder("dynamobackups.dynamobackup.io", "dynamobackupschedules.dynamobackup.io",
+            "dynamorestores.dynamobackup.io");
 
     Deployment deployment = (Deployment) objects.stream().filter(Deployment.class::isInstance).findFirst()
         .orElseThrow();

@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.reconcile.BackupArn;
 import io.dynamobackup.operator.reconcile.Conditions;
 import io.dynamobackup.operator.support.OperatorHarness;
@@ -57,6 +60,8 @@ class ExamplesTest {
       "dynamobackup-adopt.yaml", Deletion.RETAINS_BACKUP);
   /** The DynamoBackupSchedule examples; each shows its next run. */
   static final Set<String> SCHEDULES = Set.of("dynamobackupschedule-daily.yaml");
+  /** The DynamoRestore examples and the DynamoBackup example each restores; each becomes Ready, then retains. */
+  static final Map<String, String> RESTORES = Map.of("restore.yaml", "dynamobackup.yaml");
   static final String APPLICATION = "argocd/dynamobackups-application.yaml";
   static final String PERMISSIONS = "iam/dynamo-backup-operator-policy.json";
   static final String IRSA_TRUST = "iam/irsa-trust-policy.json";
@@ -65,14 +70,32 @@ class ExamplesTest {
   static final Pattern TABLE = Pattern.compile("arn:aws:dynamodb:[a-z0-9-]+:\\d{12}:table/[A-Za-z0-9_.*-]+");
   static final Pattern BACKUP = Pattern.compile(TABLE.pattern() + "/backup/\\*");
   /**
-   * The resource type each DynamoDB action takes, from the Service Authorization Reference ("Actions, resources,
-   * and condition keys for Amazon DynamoDB"): ListBackups lists none, so only "*" can grant it.
+   * Actions AWS checks on the caller's behalf during a call, with no call of their own: RestoreTableFromBackup
+   * writes the items into the target table with the caller's item permissions ("Using IAM with DynamoDB backup and
+   * restore", DynamoDB developer guide). They belong in the policy exactly when the call does.
    */
-  static final Map<String, Pattern> RESOURCE_OF_ACTION = Map.of(
-      "dynamodb:CreateBackup", TABLE,
-      "dynamodb:DescribeBackup", BACKUP,
-      "dynamodb:DeleteBackup", BACKUP,
-      "dynamodb:ListBackups", Pattern.compile("\\*"));
+  static final Map<String, Set<String>> ACTIONS_A_CALL_NEEDS = Map.of("RestoreTableFromBackup",
+      Set.of("PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "Scan", "BatchWriteItem"));
+  /**
+   * The resource type each DynamoDB action takes, from the Service Authorization Reference ("Actions, resources,
+   * and condition keys for Amazon DynamoDB"): ListBackups lists none, so only "*" can grant it; a restore is
+   * authorized on the source backup and the target table.
+   */
+  static final Map<String, Pattern> RESOURCE_OF_ACTION = Map.ofEntries(
+      Map.entry("dynamodb:CreateBackup", TABLE),
+      Map.entry("dynamodb:DescribeBackup", BACKUP),
+      Map.entry("dynamodb:DeleteBackup", BACKUP),
+      Map.entry("dynamodb:ListBackups", Pattern.compile("\\*")),
+      Map.entry("dynamodb:RestoreTableFromBackup", Pattern.compile(BACKUP.pattern() + "|" + TABLE.pattern())),
+      Map.entry("dynamodb:DescribeTable", TABLE),
+      Map.entry("dynamodb:DeleteTable", TABLE),
+      Map.entry("dynamodb:PutItem", TABLE),
+      Map.entry("dynamodb:UpdateItem", TABLE),
+      Map.entry("dynamodb:DeleteItem", TABLE),
+      Map.entry("dynamodb:GetItem", TABLE),
+      Map.entry("dynamodb:Query", TABLE),
+      Map.entry("dynamodb:Scan", TABLE),
+      Map.entry("dynamodb:BatchWriteItem", TABLE));
 
   @RegisterExtension
   static final OperatorHarness harness = OperatorHarness.create();
@@ -81,6 +104,7 @@ class ExamplesTest {
   void everyFileInExamplesHasATestHere() throws IOException {
     Set<String> covered = new TreeSet<>(BACKUPS.keySet());
     covered.addAll(SCHEDULES);
+    covered.addAll(RESTORES.keySet());
     covered.addAll(List.of(APPLICATION, PERMISSIONS, IRSA_TRUST, POD_IDENTITY_TRUST));
 
     assertThat(exampleFiles())
@@ -165,6 +189,39 @@ class ExamplesTest {
     });
   }
 
+  static Stream<String> restoreExamples() {
+    return RESTORES.keySet().stream().sorted();
+  }
+
+  @ParameterizedTest
+  @MethodSource("restoreExamples")
+  void restoreExampleRestoresItsBackupAndLeavesTheTableWhenDeleted(String file) throws IOException {
+    DynamoBackup backup = manifest(RESTORES.get(file), DynamoBackup.class);
+    DynamoRestore example = manifest(file, DynamoRestore.class);
+    assertThat(example.getSpec().backupRef.name).as("the backup example it restores")
+        .isEqualTo(backup.getMetadata().getName());
+    harness.emulator.createTable(OperatorHarness.REGION, backup.getSpec().tableName);
+    harness.client.resource(backup).create();
+    harness.client.resource(example).create();
+    var live = harness.restores().inNamespace(example.getMetadata().getNamespace())
+        .withName(example.getMetadata().getName());
+
+    await(file + " Ready").atMost(TIMEOUT).until(() -> live.get().getStatus() != null
+        && Conditions.isTrue(live.get().getStatus().conditions, Conditions.READY));
+    String target = example.getSpec().targetTableName;
+    var table = harness.dynamo.describeTable(r -> r.tableName(target)).table();
+    assertThat(table.restoreSummary().sourceBackupArn()).isEqualTo(live.get().getStatus().sourceBackupArn);
+
+    live.delete();
+    await(file + " gone").atMost(TIMEOUT).until(() -> live.get() == null);
+    assertThat(harness.dynamo.describeTable(r -> r.tableName(target)).table().tableArn())
+        .as("deletionPolicy defaults to Retain").isEqualTo(table.tableArn());
+    harness.backups().inNamespace(backup.getMetadata().getNamespace()).withName(backup.getMetadata().getName())
+        .delete();
+    await(file + "'s backup gone").atMost(TIMEOUT).until(() -> harness.backups()
+        .inNamespace(backup.getMetadata().getNamespace()).withName(backup.getMetadata().getName()).get() == null);
+  }
+
   @Test
   void argoCdApplicationSyncsAFolderWithPruning() throws IOException {
     JsonNode app = YAML.readTree(EXAMPLES.resolve(APPLICATION).toFile());
@@ -207,8 +264,10 @@ class ExamplesTest {
         allowed.add(action);
       }
     }
+    Set<String> needed = new TreeSet<>(calls);
+    calls.forEach(call -> needed.addAll(ACTIONS_A_CALL_NEEDS.getOrDefault(call, Set.of())));
     assertThat(allowed).containsExactlyInAnyOrderElementsOf(
-        calls.stream().map(op -> "dynamodb:" + op).collect(Collectors.toSet()));
+        needed.stream().map(op -> "dynamodb:" + op).collect(Collectors.toSet()));
   }
 
   @Test
@@ -241,8 +300,9 @@ class ExamplesTest {
 
   /**
    * Creates, follows and deletes a backup, starting from the state a crash leaves between CreateBackup and
-   * recording its answer, so that the lookup through ListBackups runs too. Returns the operations the emulator saw;
-   * only the operator calls it here (tables are made directly, not through the API).
+   * recording its answer, so that the lookup through ListBackups runs too; restores it into a table that is deleted
+   * with its DynamoRestore on the way. Returns the operations the emulator saw; only the operator calls it here
+   * (tables are made directly, not through the API).
    */
   static Set<String> operatorCallsThroughAWholeLifecycle() {
     String table = harness.newTable();
@@ -259,6 +319,16 @@ class ExamplesTest {
     await(name + " described").atMost(TIMEOUT).until(() -> harness.get(name).getStatus() != null
         && "AVAILABLE".equals(harness.get(name).getStatus().backupStatus)
         && harness.get(name).getStatus().backupDescription.sourceTableDetails != null);
+    String restore = name + "-restore";
+    var restoreSpec = new DynamoRestoreSpec();
+    restoreSpec.backupRef = new DynamoRestoreSpec.BackupRef(name);
+    restoreSpec.targetTableName = restore + "-table";
+    restoreSpec.deletionPolicy = DeletionPolicy.Delete;
+    harness.applyRestore(restore, restoreSpec);
+    await(restore + " Ready").atMost(TIMEOUT).until(() -> harness.getRestore(restore).getStatus() != null
+        && Conditions.isTrue(harness.getRestore(restore).getStatus().conditions, Conditions.READY));
+    harness.restores().inNamespace(OperatorHarness.NAMESPACE).withName(restore).delete();
+    await(restore + " gone").atMost(TIMEOUT).until(() -> harness.getRestore(restore) == null);
     harness.deleteAndAwaitGone(name, TIMEOUT);
     return harness.emulator.operations();
   }

@@ -3,9 +3,11 @@ package io.dynamobackup.operator.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.reconcile.SchedulePlanner;
@@ -33,10 +35,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * RBAC is exactly what the code uses. The operator runs its scenarios (create, fail, delete, schedule, prune) with
- * leader election on against the mock API; every request it made is recorded and turned into (group, resource,
- * verb). The ClusterRole in deploy/base, and the Role of the single-namespace overlay, must grant exactly these; the
- * leader-election Role exactly the Lease ones: no less, no more.
+ * RBAC is exactly what the code uses. The operator runs its scenarios (create, fail, delete, schedule, prune,
+ * restore) with leader election on against the mock API; every request it made is recorded and turned into (group,
+ * resource, verb). The ClusterRole in deploy/base, and the Role of the single-namespace overlay, must grant exactly
+ * these; the leader-election Role exactly the Lease ones: no less, no more.
  */
 class RbacTest {
 
@@ -47,6 +49,8 @@ class RbacTest {
       "dynamobackup.io/dynamobackups/status patch",
       "JOSDK writes the error status of a failed reconcile with a JSON patch",
       "dynamobackup.io/dynamobackupschedules/status patch",
+      "JOSDK writes the error status of a failed reconcile with a JSON patch",
+      "dynamobackup.io/dynamorestores/status patch",
       "JOSDK writes the error status of a failed reconcile with a JSON patch");
 
   /** Granted to every authenticated identity by Kubernetes' own system:basic-user ClusterRole. */
@@ -116,6 +120,18 @@ class RbacTest {
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> harness.events("rbac-schedule").stream()
         .anyMatch(e -> "Pruned".equals(e.getReason())));
+
+    // a restore from the backup, deleted with its table; then the backup, which first looks for restores using it
+    String restore = OperatorHarness.uniqueName("rbac-restore");
+    var restoreSpec = new DynamoRestoreSpec();
+    restoreSpec.backupRef = new DynamoRestoreSpec.BackupRef(name);
+    restoreSpec.targetTableName = restore + "-table";
+    restoreSpec.deletionPolicy = DeletionPolicy.Delete;
+    harness.applyRestore(restore, restoreSpec);
+    await().atMost(Duration.ofSeconds(30)).until(() -> harness.getRestore(restore).getStatus() != null
+        && "ACTIVE".equals(harness.getRestore(restore).getStatus().tableStatus));
+    harness.restores().inNamespace(OperatorHarness.NAMESPACE).withName(restore).delete();
+    await().atMost(Duration.ofSeconds(30)).until(() -> harness.getRestore(restore) == null);
 
     harness.deleteAndAwaitGone(name, Duration.ofSeconds(30));
     harness.deleteAndAwaitGone(failing, Duration.ofSeconds(30));

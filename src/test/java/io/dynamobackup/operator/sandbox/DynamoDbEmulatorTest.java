@@ -20,12 +20,19 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BackupInUseException;
 import software.amazon.awssdk.services.dynamodb.model.BackupStatus;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.ListBackupsRequest;
 import software.amazon.awssdk.services.dynamodb.model.ListBackupsResponse;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
-/** What the emulator adds to moto: phases, pagination, faults, quotas, regions. Through the real SDK client. */
+/**
+ * What the emulator adds to moto: phases (of backups and restores), pagination, faults, quotas, regions, restore
+ * overrides. Through the real SDK client.
+ */
 class DynamoDbEmulatorTest {
 
   final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
@@ -172,6 +179,68 @@ class DynamoDbEmulatorTest {
     assertThat(emulator.operations()).containsExactly("DescribeBackup");
     assertThatThrownBy(() -> emulator.putBackup("arn:aws:dynamodb:eu-west-1:123456789012:table/invoices"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void restoredTableIsCreatingAndItsBackupInUseUntilTheRestoringDurationHasPassed() {
+    emulator.restoringDuration(Duration.ofMinutes(5));
+    String arn = client.createBackup(r -> r.tableName("orders").backupName("bk1")).backupDetails().backupArn();
+
+    var restored = client.restoreTableFromBackup(r -> r.backupArn(arn).targetTableName("orders-copy"))
+        .tableDescription();
+
+    assertThat(restored.tableStatus()).isEqualTo(TableStatus.CREATING);
+    assertThat(restored.restoreSummary().sourceBackupArn()).isEqualTo(arn);
+    assertThat(restored.restoreSummary().sourceTableArn()).endsWith(":table/orders");
+    assertThat(restored.restoreSummary().restoreInProgress()).isTrue();
+    assertThat(restored.restoreSummary().restoreDateTime()).isEqualTo(now.get());
+    assertThatThrownBy(() -> client.deleteBackup(r -> r.backupArn(arn))).isInstanceOf(BackupInUseException.class);
+    assertThatThrownBy(() -> client.deleteTable(r -> r.tableName("orders-copy")))
+        .isInstanceOf(ResourceInUseException.class);
+
+    now.set(now.get().plus(Duration.ofMinutes(5)));
+    var table = client.describeTable(r -> r.tableName("orders-copy")).table();
+    assertThat(table.tableStatus()).isEqualTo(TableStatus.ACTIVE);
+    assertThat(table.restoreSummary().restoreInProgress()).isFalse();
+    assertThat(client.deleteBackup(r -> r.backupArn(arn)).backupDescription().backupDetails().backupStatus())
+        .isEqualTo(BackupStatus.DELETED);
+    assertThat(client.deleteTable(r -> r.tableName("orders-copy")).tableDescription().tableStatus())
+        .isEqualTo(TableStatus.DELETING);
+    assertThatThrownBy(() -> client.describeTable(r -> r.tableName("orders-copy")))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+
+  @Test
+  void restoreTakesTheBackupsSchemaWithTheOverridesApplied() {
+    String arn = client.createBackup(r -> r.tableName("orders").backupName("bk1")).backupDetails().backupArn();
+
+    client.restoreTableFromBackup(r -> r.backupArn(arn).targetTableName("orders-provisioned")
+        .billingModeOverride(BillingMode.PROVISIONED)
+        .provisionedThroughputOverride(t -> t.readCapacityUnits(5L).writeCapacityUnits(7L))
+        .sseSpecificationOverride(sse -> sse.enabled(true).kmsMasterKeyId("alias/orders")));
+    client.restoreTableFromBackup(r -> r.backupArn(arn).targetTableName("orders-plain"));
+
+    var provisioned = client.describeTable(r -> r.tableName("orders-provisioned")).table();
+    assertThat(provisioned.keySchema()).extracting(k -> k.attributeName()).containsExactly("id");
+    assertThat(provisioned.billingModeSummary().billingMode()).isEqualTo(BillingMode.PROVISIONED);
+    assertThat(provisioned.provisionedThroughput().readCapacityUnits()).isEqualTo(5L);
+    assertThat(provisioned.provisionedThroughput().writeCapacityUnits()).isEqualTo(7L);
+    assertThat(provisioned.sseDescription().kmsMasterKeyArn()).isEqualTo("alias/orders");
+    var plain = client.describeTable(r -> r.tableName("orders-plain")).table();
+    assertThat(plain.billingModeSummary().billingMode()).isEqualTo(BillingMode.PAY_PER_REQUEST);
+    assertThat(plain.sseDescription()).isNull();
+    assertThat(emulator.calls("RestoreTableFromBackup", "orders-plain")).hasSize(1);
+  }
+
+  @Test
+  void restoreFromABackupStillCreatingAnswersBackupInUse() {
+    emulator.creatingDuration(Duration.ofMinutes(2));
+    String arn = client.createBackup(r -> r.tableName("orders").backupName("bk1")).backupDetails().backupArn();
+
+    assertThatThrownBy(() -> client.restoreTableFromBackup(r -> r.backupArn(arn).targetTableName("orders-copy")))
+        .isInstanceOf(BackupInUseException.class);
+    assertThatThrownBy(() -> client.describeTable(r -> r.tableName("orders-copy")))
+        .isInstanceOf(ResourceNotFoundException.class);
   }
 
   BackupStatus status(String arn) {

@@ -54,8 +54,10 @@ class SandboxJarIT {
         "demo: created DynamoBackup default/sandbox-demo",
         "sandbox-demo: created backup",
         "is AVAILABLE",
+        "demo: DynamoRestore default/sandbox-demo-restore is restoring table sandbox-demo-table-restored",
+        "demo: the deletion waits: Deleting=True, reason BackupInUse",
         "sandbox-demo: DeleteBackup confirmed",
-        "demo: finalizer ran DeleteBackup and released the object",
+        "demo: restore finished (table sandbox-demo-table-restored is ACTIVE); then the finalizer ran DeleteBackup",
         "export KUBECONFIG=");
     assertThat(Files.readString(home.resolve("kubeconfig"))).contains("server: http://127.0.0.1:");
   }

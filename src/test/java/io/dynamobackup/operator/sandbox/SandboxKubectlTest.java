@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoRestore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -42,6 +43,9 @@ class SandboxKubectlTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.client.resources(DynamoBackup.class)
         .inNamespace("default").list().getItems().stream()
         .allMatch(b -> b.getStatus() != null && "AVAILABLE".equals(b.getStatus().backupStatus)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.client.resources(DynamoRestore.class)
+        .inNamespace("default").list().getItems().stream()
+        .allMatch(r -> r.getStatus() != null && "ACTIVE".equals(r.getStatus().tableStatus)));
   }
 
   @AfterAll
@@ -57,6 +61,7 @@ class SandboxKubectlTest {
     String output = ok("api-resources");
 
     assertThat(output).containsPattern("dynamobackups\\s+ddbb\\s+dynamobackup.io/v1alpha1\\s+true\\s+DynamoBackup");
+    assertThat(output).containsPattern("dynamorestores\\s+ddbr\\s+dynamobackup.io/v1alpha1\\s+true\\s+DynamoRestore");
     assertThat(ok("version")).contains("Server Version: v1.32");
   }
 
@@ -85,6 +90,11 @@ class SandboxKubectlTest {
     assertThat(table).containsPattern("orders-nightly\\s+orders\\s+default_orders-nightly_\\w{8}\\s+AVAILABLE\\s+0");
     assertThat(table).containsPattern("payments-audit-2026\\s+payments\\s+\\S+\\s+AVAILABLE\\s+0\\s+2033-12-31");
     assertThat(ok("get", "ddbs")).containsPattern("orders-daily\\s+orders\\s+0 3 \\* \\* \\*\\s+0\\s+\\S+T02:00:00Z");
+    String restores = ok("get", "ddbr");
+    assertThat(restores.lines().findFirst().orElseThrow())
+        .matches("NAME\\s+BACKUP\\s+TARGET TABLE\\s+STATUS\\s+AGE");
+    assertThat(restores)
+        .containsPattern("orders-nightly-restored\\s+orders-nightly\\s+restored-orders-nightly\\s+ACTIVE");
     assertThat(wide.lines().findFirst().orElseThrow())
         .matches("NAMESPACE\\s+NAME\\s+TABLE\\s+BACKUP\\s+STATUS\\s+SIZE\\s+EXPIRES\\s+AGE\\s+ARN");
     assertThat(wide).contains("arn:aws:dynamodb:eu-west-1:000000000000:table/orders/backup/");

@@ -5,13 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
+import io.dynamobackup.operator.api.DynamoRestore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sandbox applies every manifest of examples/ and each reaches AVAILABLE, so the examples cannot rot. */
+/**
+ * The sandbox applies every manifest of examples/ and each reaches AVAILABLE (backups) or ACTIVE (restores), so
+ * the examples cannot rot; its demo shows a backup, its restore, and the backup's deletion waiting for the restore.
+ */
 class SandboxTest {
 
   @Test
@@ -31,9 +36,27 @@ class SandboxTest {
           assertThat(backup.getStatus().backupStatus).as(example.getMetadata().getName()).isEqualTo("AVAILABLE");
         }
       });
+      var restores = Examples.load(Path.of("examples")).stream().filter(DynamoRestore.class::isInstance).toList();
+      assertThat(restores).isNotEmpty();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        for (var example : restores) {
+          var restore = sandbox.client.resources(DynamoRestore.class)
+              .inNamespace(example.getMetadata().getNamespace()).withName(example.getMetadata().getName()).get();
+          assertThat(restore.getStatus()).as(example.getMetadata().getName()).isNotNull();
+          assertThat(restore.getStatus().tableStatus).as(example.getMetadata().getName()).isEqualTo("ACTIVE");
+        }
+      });
+
+      // backup, restore, and a deletion of the backup that waits for the restore (BackupInUse)
       assertThat(sandbox.runDemo(Duration.ofSeconds(30))).isTrue();
       assertThat(sandbox.client.resources(DynamoBackup.class).inNamespace("default").withName(Sandbox.DEMO).get())
           .isNull();
+      var demoRestore = sandbox.client.resources(DynamoRestore.class).inNamespace("default")
+          .withName(Sandbox.RESTORE_DEMO).get();
+      assertThat(demoRestore.getStatus().tableStatus).isEqualTo("ACTIVE");
+      assertThat(sandbox.emulator.calls("DeleteBackup", demoRestore.getStatus().sourceBackupArn)).singleElement()
+          .satisfies(call -> assertThat(call.at()).isAfterOrEqualTo(Instant.parse(
+              demoRestore.getStatus().restoreSummary.restoreDateTime).plus(Sandbox.MIN_RESTORING)));
       assertThat(sandbox.emulator.backupArns(Sandbox.REGION)).hasSize(examples.size());
       assertThat(Files.readString(sandbox.kubeconfig)).contains("server: " + sandbox.api.url());
       assertThat(sandbox.instructions()).contains("export KUBECONFIG=" + sandbox.kubeconfig);

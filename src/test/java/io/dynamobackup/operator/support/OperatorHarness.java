@@ -4,6 +4,9 @@ import io.dynamobackup.operator.BackupOperator;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.api.DynamoRestoreSpec;
+import io.dynamobackup.operator.api.DynamoRestoreStatus;
 import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.LeaderElection;
@@ -20,6 +23,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.javaoperatorsdk.operator.Operator;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +58,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   public final KubernetesClient client;
   private final KubernetesClient operatorClient;
   public final DynamoDbEmulator emulator;
+  /** A client of the DynamoDB the operator talks to: the emulator, or the endpoint given at creation. */
   public final DynamoDbClient dynamo;
   /** The metrics of the operator under test, AWS calls of its store included. */
   public final OperatorMetrics metrics = OperatorMetrics.create();
@@ -62,15 +67,18 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   private final Clock clock;
   private Operator operator;
 
-  private OperatorHarness(ReconcileSettings settings, Clock clock) {
+  private final URI awsEndpoint;
+
+  private OperatorHarness(ReconcileSettings settings, Clock clock, Optional<URI> awsEndpoint) {
     this.clock = clock;
     cluster = SandboxCluster.start(0);
     client = cluster.newClient();
     operatorClient = cluster.newClient(OPERATOR_AGENT);
     emulator = DynamoDbEmulator.start(0);
+    this.awsEndpoint = awsEndpoint.orElse(emulator.endpoint());
     store = newStore(metrics);
     config = new OperatorConfig(Set.of(), REGION, 4, Duration.ofMillis(1500), settings);
-    dynamo = DynamoDbClient.builder().region(Region.of(REGION)).endpointOverride(emulator.endpoint())
+    dynamo = DynamoDbClient.builder().region(Region.of(REGION)).endpointOverride(this.awsEndpoint)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
   }
 
@@ -84,7 +92,12 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
 
   /** With a clock the test controls: schedules and expiry then run on simulated time. */
   public static OperatorHarness create(ReconcileSettings settings, Clock clock) {
-    return new OperatorHarness(settings, clock);
+    return new OperatorHarness(settings, clock, Optional.empty());
+  }
+
+  /** The operator talks to this DynamoDB endpoint (moto_server) instead of the emulator. */
+  public static OperatorHarness against(URI awsEndpoint) {
+    return new OperatorHarness(OperatorConfig.quickReconcile(), Clock.systemUTC(), Optional.of(awsEndpoint));
   }
 
   /** The operator under test's AWS calls pass client-side rate limits (calls per second by operation). */
@@ -118,7 +131,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   }
 
   private SdkBackupStore newStore(OperatorMetrics observer) {
-    return new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
+    return new SdkBackupStore(REGION, Optional.of(awsEndpoint),
         StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), Duration.ofMillis(1500),
         observer, QuotaLimiter.unlimited());
   }
@@ -213,6 +226,39 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     object.setStatus(status);
     backups().inNamespace(NAMESPACE).resource(object).updateStatus();
     return now;
+  }
+
+  public MixedOperation<DynamoRestore, KubernetesResourceList<DynamoRestore>, Resource<DynamoRestore>> restores() {
+    return client.resources(DynamoRestore.class);
+  }
+
+  public DynamoRestore applyRestore(String name, DynamoRestoreSpec spec) {
+    var restore = new DynamoRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+    restore.setSpec(spec);
+    return restores().inNamespace(NAMESPACE).resource(restore).create();
+  }
+
+  public DynamoRestore getRestore(String name) {
+    return restores().inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  /**
+   * Writes the state that a crash between recording the intent to restore and RestoreTableFromBackup's answer
+   * leaves: the finalizer, the source backup, and Restoring=True (reason RestoreRequested) at {@code requestedAt},
+   * with no table ARN.
+   */
+  public void recordRestoreIntent(String name, String sourceBackupArn, Instant requestedAt) {
+    DynamoRestore object = restores().inNamespace(NAMESPACE).withName(name).edit(r -> {
+      r.addFinalizer(DynamoRestore.FINALIZER);
+      return r;
+    });
+    var status = new DynamoRestoreStatus();
+    status.sourceBackupArn = sourceBackupArn;
+    Conditions.set(status.conditions, Conditions.RESTORING, true, "RestoreRequested", "requested",
+        object.getMetadata().getGeneration(), requestedAt);
+    object.setStatus(status);
+    restores().inNamespace(NAMESPACE).resource(object).updateStatus();
   }
 
   public static String uniqueName(String prefix) {

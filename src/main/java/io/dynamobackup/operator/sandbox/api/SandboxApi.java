@@ -61,7 +61,10 @@ public final class SandboxApi implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    this.http = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: with its default (HTTP/2) the JDK client asks the mock for an h2c upgrade, and upgraded connections
+    // intermittently broke ("Frame type(116) ... exceeds MAX_FRAME_SIZE"), seen once the CRD list grew to three.
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
+        .connectTimeout(Duration.ofSeconds(5)).build();
     this.tables = new Tables(json, clock);
     this.openApi = new OpenApiV3(json);
     this.watches = new WatchRelay(json, http, backend, tables);

@@ -1,0 +1,37 @@
+package io.dynamobackup.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The operator's last observation of the restore and its table, written as a whole by one status recorder. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DynamoRestoreStatus {
+
+  @JsonPropertyDescription("ARN of the backup being restored, recorded before RestoreTableFromBackup is called.")
+  public String sourceBackupArn;
+
+  @JsonPropertyDescription("ARN of the restored table.")
+  public String tableArn;
+
+  @JsonPropertyDescription("TableId of the restored table, when DynamoDB reports one: the table this object"
+      + " restored, not a later one of the same name.")
+  public String tableId;
+
+  @JsonPropertyDescription("CREATING, ACTIVE, ... as DynamoDB last reported it; DELETING once deleted.")
+  public String tableStatus;
+
+  @JsonPropertyDescription("The table's RestoreSummary, mirrored as DynamoDB last returned it.")
+  public RestoreSummary restoreSummary;
+
+  @JsonPropertyDescription("metadata.generation of the spec this status was computed from.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("Consecutive failed AWS calls of the current step; drives the retry backoff.")
+  public Integer failedAttempts;
+
+  @JsonPropertyDescription("Ready, Restoring and Deleting, in the metav1.Condition shape.")
+  public List<Condition> conditions = new ArrayList<>();
+}

@@ -1,0 +1,136 @@
+package io.dynamobackup.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamobackup.operator.api.DeletionPolicy;
+import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.api.DynamoRestoreSpec;
+import io.dynamobackup.operator.api.DynamoRestoreStatus;
+import io.dynamobackup.operator.api.RestoreSummary;
+import io.dynamobackup.operator.aws.TableState;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Instant;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RestoreRulesTest {
+
+  static final String ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/01700000000000-abcdef12";
+  static final String OTHER_ARN =
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/01700000099999-99999999";
+  static final String TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-copy";
+  static final Instant REQUESTED = Instant.parse("2026-11-25T10:00:00Z");
+
+  @Test
+  void aRestoreByReferenceOrByArnIsValid() {
+    assertThat(RestoreRules.check(restore(s -> s.backupRef = new DynamoRestoreSpec.BackupRef("nightly"))))
+        .isEmpty();
+    assertThat(RestoreRules.check(restore(s -> s.backupArn = ARN))).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "no source             | ''      | ''          | orders-copy | ''        | InvalidSpec | exactly one of",
+      "both sources          | nightly | " + ARN + " | orders-copy | ''        | InvalidSpec | exactly one of",
+      "no target             | nightly | ''          | ''          | ''        | InvalidSpec | spec.targetTableName",
+      "target with a space   | nightly | ''          | 'a b c'     | ''        | InvalidSpec | 'a b c'",
+      "region typo           | nightly | ''          | orders-copy | euwest1   | InvalidSpec | spec.region 'euwest1'",
+      "not a backup ARN      | ''      | arn:aws:x   | orders-copy | ''        | InvalidSpec | not a DynamoDB backup",
+      "backup of elsewhere   | ''      | " + ARN + " | orders-copy | us-east-1 | BackupInOtherRegion | 'eu-west-1'",
+  })
+  void badSpecsAreRefusedWithASpecificReason(String title, String ref, String arn, String target, String region,
+      String reason, String message) {
+    var problem = RestoreRules.check(restore(s -> {
+      s.backupRef = ref.isEmpty() ? null : new DynamoRestoreSpec.BackupRef(ref);
+      s.backupArn = arn.isEmpty() ? null : arn;
+      s.targetTableName = target.isEmpty() ? null : target;
+      s.region = region.isEmpty() ? null : region;
+    }));
+
+    assertThat(problem).hasValueSatisfying(p -> {
+      assertThat(p.reason()).isEqualTo(reason);
+      assertThat(p.message()).contains(message);
+    });
+  }
+
+  @Test
+  void targetAndSourceCannotChangeOnceRecorded() {
+    var renamed = restore(s -> s.backupArn = ARN);
+    renamed.getSpec().targetTableName = "orders-other";
+    renamed.setStatus(new DynamoRestoreStatus());
+    renamed.getStatus().tableArn = TABLE_ARN;
+    var resourced = restore(s -> s.backupArn = OTHER_ARN);
+    resourced.setStatus(new DynamoRestoreStatus());
+    resourced.getStatus().sourceBackupArn = ARN;
+
+    assertThat(RestoreRules.check(renamed)).hasValueSatisfying(p -> {
+      assertThat(p.reason()).isEqualTo(SpecRules.IMMUTABLE_FIELD_CHANGED);
+      assertThat(p.message()).contains("spec.targetTableName changed from 'orders-copy' to 'orders-other'");
+    });
+    assertThat(RestoreRules.check(resourced)).hasValueSatisfying(p ->
+        assertThat(p.message()).contains("spec.backupArn changed"));
+  }
+
+  @Test
+  void restoredTablesAreRetainedUnlessDeleteIsExplicit() {
+    assertThat(RestoreRules.deletionPolicy(new DynamoRestoreSpec())).isEqualTo(DeletionPolicy.Retain);
+    var spec = new DynamoRestoreSpec();
+    spec.deletionPolicy = DeletionPolicy.Delete;
+    assertThat(RestoreRules.deletionPolicy(spec)).isEqualTo(DeletionPolicy.Delete);
+  }
+
+  @Test
+  void theRegionIsTheBackupsOnceKnown() {
+    var spec = new DynamoRestoreSpec();
+    assertThat(RestoreRules.region(spec, null)).isNull();
+    spec.region = "eu-west-1";
+    assertThat(RestoreRules.region(spec, null)).isEqualTo("eu-west-1");
+    assertThat(RestoreRules.region(new DynamoRestoreSpec(), ARN)).isEqualTo("eu-west-1");
+  }
+
+  @Test
+  void anEarlierAttemptIsATableRestoredFromOurBackupSinceTheRequest() {
+    assertThat(RestoreRules.madeByEarlierAttempt(table("t1", ARN, REQUESTED.plusSeconds(1)), ARN, REQUESTED))
+        .isTrue();
+    assertThat(RestoreRules.madeByEarlierAttempt(table("t1", OTHER_ARN, REQUESTED.plusSeconds(1)), ARN, REQUESTED))
+        .as("restored from another backup").isFalse();
+    assertThat(RestoreRules.madeByEarlierAttempt(table("t1", ARN, REQUESTED.minusSeconds(60)), ARN, REQUESTED))
+        .as("restored before we asked").isFalse();
+    assertThat(RestoreRules.madeByEarlierAttempt(new TableState("orders-copy", TABLE_ARN, "t1", "ACTIVE", null),
+        ARN, REQUESTED)).as("created, not restored").isFalse();
+  }
+
+  @Test
+  void theSameTableHasTheSameIdAndTheSameRestore() {
+    var recorded = new DynamoRestoreStatus();
+    recorded.tableId = "t1";
+    recorded.restoreSummary = table("t1", ARN, REQUESTED).restoreSummary();
+
+    assertThat(RestoreRules.sameTable(recorded, table("t1", ARN, REQUESTED))).isTrue();
+    assertThat(RestoreRules.sameTable(recorded, table("t2", ARN, REQUESTED))).isFalse();
+    assertThat(RestoreRules.sameTable(recorded, table(null, ARN, REQUESTED))).as("moto reports no TableId").isTrue();
+    assertThat(RestoreRules.sameTable(recorded, table(null, ARN, REQUESTED.plusSeconds(600))))
+        .as("restored again after a deletion").isFalse();
+    assertThat(RestoreRules.sameTable(recorded, new TableState("orders-copy", TABLE_ARN, null, "ACTIVE", null)))
+        .as("created again after a deletion").isFalse();
+  }
+
+  static TableState table(String id, String sourceBackupArn, Instant restoredAt) {
+    var summary = new RestoreSummary();
+    summary.sourceBackupArn = sourceBackupArn;
+    summary.restoreDateTime = restoredAt.toString();
+    summary.restoreInProgress = false;
+    return new TableState("orders-copy", TABLE_ARN, id, "ACTIVE", summary);
+  }
+
+  static DynamoRestore restore(Consumer<DynamoRestoreSpec> spec) {
+    var restore = new DynamoRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName("copy").withNamespace("team-a").withGeneration(1L).build());
+    restore.setSpec(new DynamoRestoreSpec());
+    restore.getSpec().targetTableName = "orders-copy";
+    spec.accept(restore.getSpec());
+    return restore;
+  }
+}
