@@ -36,6 +36,8 @@ public final class QuotaLimiter {
   static final double DECREASE = 0.7;
   static final Duration RECOVERY_STEP = Duration.ofSeconds(2);
   static final double MIN_SHARE = 0.1;
+  /** A call costs many tokens so that rescaling the queue on a rate change rounds to a thousandth of a call. */
+  static final long TOKENS_PER_CALL = 1000;
 
   private final Map<String, Double> quotas;
   private final Duration maxBlock;
@@ -109,6 +111,21 @@ public final class QuotaLimiter {
     return Duration.ZERO;
   }
 
+  /**
+   * Reserves the next slot for a call that must go again (AWS answered it throttled): when to come back for it,
+   * or empty for an operation without a quota (the caller then backs off on its own).
+   */
+  public java.util.Optional<Duration> reserveAgain(String region, String operation, String subject) {
+    Double quota = quotas.get(operation);
+    if (quota == null) {
+      return java.util.Optional.empty();
+    }
+    long now = time.currentTimeNanos();
+    long slot = now + limit(region, operation, quota).reserve(now);
+    reservations.put(region + "/" + operation + "/" + subject, slot);
+    return java.util.Optional.of(Duration.ofNanos(Math.max(0, slot - now - maxBlock.toNanos() / 2)));
+  }
+
   /** AWS answered throttled after all: someone else uses the quota too. */
   public void throttled(String region, String operation) {
     Double quota = quotas.get(operation);
@@ -155,7 +172,7 @@ public final class QuotaLimiter {
       if (rate < target && now - lastChange >= RECOVERY_STEP.toNanos()) {
         change(Math.min(target, rate + target * MIN_SHARE), now);
       }
-      return bucket.consumeIgnoringRateLimits(1);
+      return bucket.consumeIgnoringRateLimits(TOKENS_PER_CALL);
     }
 
     synchronized void throttled(long now) {
@@ -167,16 +184,26 @@ public final class QuotaLimiter {
     }
 
     private void change(double newRate, long now) {
-      rate = newRate;
-      lastChange = now;
+      // Reserved slots are a token deficit, which refills at the bucket's rate. Rescale it so the queue keeps its
+      // length in time: reservations already handed out keep their slots, newcomers follow at the new pace.
+      long queued = -bucket.getAvailableTokens();
+      long rescaled = Math.round(queued * newRate / rate);
       bucket.replaceConfiguration(BucketConfiguration.builder().addLimit(bandwidth(newRate)).build(),
           TokensInheritanceStrategy.AS_IS);
+      if (queued > 0 && rescaled < queued) {
+        bucket.addTokens(queued - rescaled);
+      } else if (queued > 0 && rescaled > queued) {
+        bucket.consumeIgnoringRateLimits(rescaled - queued);
+      }
+      rate = newRate;
+      lastChange = now;
     }
 
     /** One call every 1/rate seconds, no burst: AWS counts any one-second window. */
     private static Bandwidth bandwidth(double callsPerSecond) {
       long interval = Math.max(1, Math.round(1_000_000_000L / callsPerSecond));
-      return Bandwidth.builder().capacity(1).refillGreedy(1, Duration.ofNanos(interval)).build();
+      return Bandwidth.builder().capacity(TOKENS_PER_CALL).refillGreedy(TOKENS_PER_CALL, Duration.ofNanos(interval))
+          .build();
     }
   }
 }

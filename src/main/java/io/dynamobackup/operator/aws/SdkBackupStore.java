@@ -145,6 +145,12 @@ public final class SdkBackupStore implements BackupStore, TableStore, AutoClosea
       failure = e;
       if (e.kind() == AwsFailure.Kind.THROTTLED) {
         limiter.throttled(effectiveRegion, name);
+        // Under a rate limit, a throttled call goes again at its next slot rather than after a growing backoff:
+        // the limiter already paces (and slows down if throttling goes on).
+        Optional<Duration> next = limiter.reserveAgain(effectiveRegion, name, subject);
+        if (next.isPresent()) {
+          throw AwsFailure.quotaWait(name + " (throttled by AWS: " + e.getMessage() + ")", next.get());
+        }
       }
       throw e;
     } finally {

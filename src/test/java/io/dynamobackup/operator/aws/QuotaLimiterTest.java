@@ -101,6 +101,40 @@ class QuotaLimiterTest {
   }
 
   @Test
+  void slowingDownKeepsTheQueueLengthInTimeAndSpacesNewcomersAtTheNewPace() {
+    List<Duration> slept = new ArrayList<>();
+    var concurrent = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, slept::add);
+    Duration tail = Duration.ZERO;
+    for (int i = 0; i < 100; i++) {
+      tail = concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO);
+    }
+    concurrent.throttled(REGION, "DeleteBackup");
+    concurrent.throttled(REGION, "DeleteBackup");
+    double slower = concurrent.currentRate(REGION, "DeleteBackup");
+    assertThat(slower).isCloseTo(10 * QuotaLimiter.HEADROOM * QuotaLimiter.DECREASE, within(1e-9));
+    Duration newcomer = concurrent.admit(REGION, "DeleteBackup", "newcomer", Duration.ZERO);
+    assertThat(newcomer.minus(tail).toMillis()).as("one new interval after the last reserved slot")
+        .isCloseTo(Math.round(1000 / slower), within(3L));
+  }
+
+  @Test
+  void aCallThrottledByAwsGetsTheNextSlotNotABackoff() {
+    List<Duration> slept = new ArrayList<>();
+    var concurrent = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, slept::add);
+    for (int i = 0; i < 5; i++) {
+      concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO);
+    }
+    // arn-0 was answered throttled: it queues behind the five slots handed out, about 0.5 s from now
+    Duration comeBack = concurrent.reserveAgain(REGION, "DeleteBackup", "arn-0").orElseThrow();
+    assertThat(comeBack.toMillis()).isCloseTo(5 * 103 - MAX_BLOCK.toMillis() / 2, within(3L));
+    nanos.addAndGet(comeBack.toNanos());
+    slept.clear();
+    assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-0", Duration.ZERO)).isZero();
+    assertThat(slept).singleElement().satisfies(d -> assertThat(d.toMillis()).isCloseTo(125, within(3L)));
+    assertThat(concurrent.reserveAgain(REGION, "CreateBackup", "table/x")).as("no quota, no slot").isEmpty();
+  }
+
+  @Test
   void operationsWithoutAQuotaAndTheUnlimitedLimiterNeverWait() {
     long before = nanos.get();
     for (int i = 0; i < 100; i++) {
