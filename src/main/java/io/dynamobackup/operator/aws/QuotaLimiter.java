@@ -17,10 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * subject (a backup ARN, a table), so callers that come back are served in the order they first asked, at the
  * quota, without a thundering herd.
  *
- * <p>Adaptive: when AWS keeps answering throttled (another client shares the quota: two throttled answers within
- * {@link #SUSTAINED}), the rate drops by {@link #DECREASE}; it climbs back by a tenth of the quota every
- * {@link #RECOVERY_STEP}. A single throttled answer is network jitter putting one call into the wrong second: that
- * call is retried, the pace is kept.
+ * <p>Adaptive: when AWS keeps answering throttled (another client shares the quota: {@link #SUSTAINED_COUNT}
+ * throttled answers within {@link #SUSTAINED}), the rate drops by {@link #DECREASE}, at most once per that window
+ * (the answers that follow come from calls already under way); it climbs back by a tenth of the quota every
+ * {@link #RECOVERY_STEP}. A lone throttled answer is network jitter putting one call into the wrong second: that call
+ * goes again at its next slot, the pace is kept.
  */
 public final class QuotaLimiter {
 
@@ -33,7 +34,8 @@ public final class QuotaLimiter {
    */
   public static final double HEADROOM = 0.97;
   static final Duration SUSTAINED = Duration.ofSeconds(5);
-  static final double DECREASE = 0.7;
+  static final int SUSTAINED_COUNT = 3;
+  static final double DECREASE = 0.8;
   static final Duration RECOVERY_STEP = Duration.ofSeconds(2);
   static final double MIN_SHARE = 0.1;
   /** A call costs many tokens so that rescaling the queue on a rate change rounds to a thousandth of a call. */
@@ -86,9 +88,11 @@ public final class QuotaLimiter {
     }
     long now = time.currentTimeNanos();
     String key = region + "/" + operation + "/" + subject;
+    Limit limit = limit(region, operation, quota);
+    limit.recover(now);
     Long slot = reservations.remove(key);
     if (slot == null) {
-      slot = now + limit(region, operation, quota).reserve(now);
+      slot = now + limit.reserve(now);
     }
     long wait = slot - now;
     long block = Math.max(maxBlock.toNanos(), blockUpTo.toNanos());
@@ -158,28 +162,37 @@ public final class QuotaLimiter {
     final double target;
     double rate;
     long lastChange;
-    long lastThrottled = Long.MIN_VALUE;
+    final java.util.ArrayDeque<Long> recentThrottles = new java.util.ArrayDeque<>();
     final Bucket bucket;
 
     Limit(double target) {
       this.target = target;
       this.rate = target;
+      this.lastChange = time.currentTimeNanos() - SUSTAINED.toNanos();
       this.bucket = Bucket.builder().withCustomTimePrecision(time).addLimit(bandwidth(target)).build();
     }
 
     /** Nanos until the slot just reserved; the bucket may go negative, which is the queue. */
     synchronized long reserve(long now) {
-      if (rate < target && now - lastChange >= RECOVERY_STEP.toNanos()) {
-        change(Math.min(target, rate + target * MIN_SHARE), now);
-      }
+      recover(now);
       return bucket.consumeIgnoringRateLimits(TOKENS_PER_CALL);
     }
 
     synchronized void throttled(long now) {
-      boolean sustained = lastThrottled != Long.MIN_VALUE && now - lastThrottled <= SUSTAINED.toNanos();
-      lastThrottled = now;
-      if (sustained) {
+      recentThrottles.addLast(now);
+      while (now - recentThrottles.peekFirst() > SUSTAINED.toNanos()) {
+        recentThrottles.removeFirst();
+      }
+      if (recentThrottles.size() >= SUSTAINED_COUNT && now - lastChange >= SUSTAINED.toNanos()) {
         change(Math.max(target * MIN_SHARE, rate * DECREASE), now);
+        recentThrottles.clear();
+      }
+    }
+
+    /** Climbs back towards the target, a step per {@link #RECOVERY_STEP} since the last change. */
+    synchronized void recover(long now) {
+      if (rate < target && now - lastChange >= RECOVERY_STEP.toNanos()) {
+        change(Math.min(target, rate + target * MIN_SHARE), now);
       }
     }
 

@@ -74,30 +74,42 @@ class QuotaLimiterTest {
   }
 
   @Test
-  void sustainedThrottlingSlowsDownWhichThenClimbsBackStepByStep() {
+  void sustainedThrottlingSlowsDownOncePerWindowThenClimbsBackStepByStep() {
     double target = 10 * QuotaLimiter.HEADROOM;
     limiter.admit(REGION, "DeleteBackup", "first", Duration.ZERO);
     limiter.throttled(REGION, "DeleteBackup");
-    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("one throttled answer: jitter")
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    limiter.throttled(REGION, "DeleteBackup");
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("two throttled answers: jitter")
         .isCloseTo(target, within(1e-9));
     nanos.addAndGet(Duration.ofSeconds(10).toNanos());
     limiter.throttled(REGION, "DeleteBackup");
-    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("another, 10 s later").isCloseTo(target, within(1e-9));
-    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("a third, but 10 s later")
+        .isCloseTo(target, within(1e-9));
     limiter.throttled(REGION, "DeleteBackup");
-    assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target * 0.7, within(1e-9));
     limiter.throttled(REGION, "DeleteBackup");
-    assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target * 0.49, within(1e-9));
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("three within 5 s")
+        .isCloseTo(target * 0.8, within(1e-9));
+    for (int i = 0; i < 5; i++) {
+      limiter.throttled(REGION, "DeleteBackup");
+    }
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("the answers that follow, in the same window")
+        .isCloseTo(target * 0.8, within(1e-9));
+    nanos.addAndGet(QuotaLimiter.SUSTAINED.toNanos());
+    for (int i = 0; i < 3; i++) {
+      limiter.throttled(REGION, "DeleteBackup");
+    }
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target * 0.64, within(1e-9));
 
     List<Double> rates = new ArrayList<>();
-    for (int step = 0; step < 8; step++) {
+    for (int step = 0; step < 5; step++) {
       nanos.addAndGet(QuotaLimiter.RECOVERY_STEP.toNanos());
       limiter.admit(REGION, "DeleteBackup", "step-" + step, Duration.ofMinutes(1));
       rates.add(limiter.currentRate(REGION, "DeleteBackup"));
     }
     assertThat(rates).isSorted();
-    assertThat(rates.get(0)).isCloseTo(target * 0.49 + target / 10, within(1e-9));
-    assertThat(rates.get(7)).isCloseTo(target, within(1e-9));
+    assertThat(rates.get(0)).isCloseTo(target * 0.64 + target / 10, within(1e-9));
+    assertThat(rates.get(4)).isCloseTo(target, within(1e-9));
   }
 
   @Test
@@ -108,8 +120,9 @@ class QuotaLimiterTest {
     for (int i = 0; i < 100; i++) {
       tail = concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO);
     }
-    concurrent.throttled(REGION, "DeleteBackup");
-    concurrent.throttled(REGION, "DeleteBackup");
+    for (int i = 0; i < QuotaLimiter.SUSTAINED_COUNT; i++) {
+      concurrent.throttled(REGION, "DeleteBackup");
+    }
     double slower = concurrent.currentRate(REGION, "DeleteBackup");
     assertThat(slower).isCloseTo(10 * QuotaLimiter.HEADROOM * QuotaLimiter.DECREASE, within(1e-9));
     Duration newcomer = concurrent.admit(REGION, "DeleteBackup", "newcomer", Duration.ZERO);
