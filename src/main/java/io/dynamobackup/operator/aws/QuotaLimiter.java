@@ -40,6 +40,9 @@ public final class QuotaLimiter {
   static final double MIN_SHARE = 0.1;
   /** A call costs many tokens so that rescaling the queue on a rate change rounds to a thousandth of a call. */
   static final long TOKENS_PER_CALL = 1000;
+  /** The window departures are counted in: AWS's one second, stretched by the headroom. */
+  static final Duration DEPARTURE_WINDOW = Duration.ofNanos(Math.round(1_000_000_000L / HEADROOM));
+  static final int MAX_WINDOW_WAITS = 50;
 
   private final Map<String, Double> quotas;
   private final Duration maxBlock;
@@ -103,14 +106,23 @@ public final class QuotaLimiter {
       // with the next ones in AWS's one-second window. Early, it waits the rest in place and goes on time.
       return Duration.ofNanos(wait - maxBlock.toNanos() / 2);
     }
-    if (wait > 0) {
-      try {
+    try {
+      if (wait > 0) {
         sleeper.sleep(Duration.ofNanos(wait));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AwsFailure(AwsFailure.Kind.RETRYABLE, "Interrupted", "interrupted waiting for a " + operation
-            + " slot");
       }
+      // A caller that comes late (a stalled thread, a rescheduled reconcile that started late) keeps its place in
+      // line, but may not go out in a burst with others: the departures of any window stay within the quota.
+      for (int i = 0; i < MAX_WINDOW_WAITS; i++) {
+        long windowWait = limit.depart(time.currentTimeNanos());
+        if (windowWait == 0) {
+          break;
+        }
+        sleeper.sleep(Duration.ofNanos(windowWait));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AwsFailure(AwsFailure.Kind.RETRYABLE, "Interrupted", "interrupted waiting for a " + operation
+          + " slot");
     }
     return Duration.ZERO;
   }
@@ -145,7 +157,7 @@ public final class QuotaLimiter {
   }
 
   private Limit limit(String region, String operation, double quota) {
-    return limits.computeIfAbsent(region + "/" + operation, k -> new Limit(quota * HEADROOM));
+    return limits.computeIfAbsent(region + "/" + operation, k -> new Limit(quota, quota * HEADROOM));
   }
 
   /** Reservations nobody came back for (the object went away) are dropped after a minute; at most once a second. */
@@ -163,9 +175,12 @@ public final class QuotaLimiter {
     double rate;
     long lastChange;
     final java.util.ArrayDeque<Long> recentThrottles = new java.util.ArrayDeque<>();
+    final java.util.ArrayDeque<Long> departures = new java.util.ArrayDeque<>();
+    final int perWindow;
     final Bucket bucket;
 
-    Limit(double target) {
+    Limit(double quota, double target) {
+      this.perWindow = Math.max(1, (int) Math.floor(quota));
       this.target = target;
       this.rate = target;
       this.lastChange = time.currentTimeNanos() - SUSTAINED.toNanos();
@@ -187,6 +202,22 @@ public final class QuotaLimiter {
         change(Math.max(target * MIN_SHARE, rate * DECREASE), now);
         recentThrottles.clear();
       }
+    }
+
+    /**
+     * Records a departure now and answers 0, or answers how long to wait until one leaves the window: at most the
+     * quota's number of calls in any {@link #DEPARTURE_WINDOW}, and at most the current rate's share of it.
+     */
+    synchronized long depart(long now) {
+      while (!departures.isEmpty() && now - departures.peekFirst() >= DEPARTURE_WINDOW.toNanos()) {
+        departures.removeFirst();
+      }
+      int allowed = Math.max(1, Math.min(perWindow, (int) Math.floor(rate / HEADROOM + 1e-9)));
+      if (departures.size() < allowed) {
+        departures.addLast(now);
+        return 0;
+      }
+      return departures.peekFirst() + DEPARTURE_WINDOW.toNanos() - now;
     }
 
     /** Climbs back towards the target, a step per {@link #RECOVERY_STEP} since the last change. */

@@ -131,6 +131,35 @@ class QuotaLimiterTest {
   }
 
   @Test
+  void callersThatComeBackLateDoNotGoOutInABurst() {
+    // thirty threads ask at once (their sleeps do not move the clock); most get slots reserved for later
+    var sleepsMoveTheClock = new java.util.concurrent.atomic.AtomicBoolean(false);
+    var switchable = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, d -> {
+      if (sleepsMoveTheClock.get()) {
+        nanos.addAndGet(d.toNanos());
+      }
+    });
+    List<String> deferred = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      if (!switchable.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).isZero()) {
+        deferred.add("arn-" + i);
+      }
+    }
+    assertThat(deferred).hasSizeGreaterThan(20);
+    nanos.addAndGet(Duration.ofSeconds(10).toNanos()); // every reconcile stalled; all come back late at once
+    sleepsMoveTheClock.set(true);
+    List<Long> departures = new ArrayList<>();
+    for (String subject : deferred) {
+      assertThat(switchable.admit(REGION, "DeleteBackup", subject, Duration.ZERO)).isZero();
+      departures.add(nanos.get());
+    }
+    for (int i = 10; i < departures.size(); i++) {
+      assertThat(departures.get(i) - departures.get(i - 10)).as("11 departures span more than a second")
+          .isGreaterThan(1_000_000_000L);
+    }
+  }
+
+  @Test
   void aCallThrottledByAwsGetsTheNextSlotNotABackoff() {
     List<Duration> slept = new ArrayList<>();
     var concurrent = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, slept::add);
