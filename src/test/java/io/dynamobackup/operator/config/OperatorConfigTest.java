@@ -47,4 +47,34 @@ class OperatorConfigTest {
     assertThatThrownBy(() -> OperatorConfig.duration("RESYNC_PERIOD", "soon", null))
         .hasMessageContaining("RESYNC_PERIOD='soon' is not a duration");
   }
+
+  @Test
+  void rateLimitsDefaultToTheDocumentedQuotasAndCanBeRaisedOrTurnedOff() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of()).rateLimits()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "CreateBackup", 50.0, "DescribeBackup", 10.0, "DeleteBackup", 10.0, "ListBackups", 5.0));
+    assertThat(OperatorConfig.rateLimits("DeleteBackup=20, ListBackups=2.5"))
+        .containsEntry("DeleteBackup", 20.0).containsEntry("ListBackups", 2.5).containsEntry("CreateBackup", 50.0);
+    assertThat(OperatorConfig.rateLimits("off")).isEmpty();
+    assertThatThrownBy(() -> OperatorConfig.rateLimits("DeleteBackups=20"))
+        .hasMessageContaining("'DeleteBackups=20' is not OPERATION=PER_SECOND");
+    assertThatThrownBy(() -> OperatorConfig.rateLimits("DeleteBackup=-1"))
+        .hasMessageContaining("DeleteBackup='-1' is not a positive number");
+  }
+
+  @Test
+  void leaderElectionIsOnByDefaultAndHealthEndpointsBindAsAsked() {
+    var defaults = OperatorConfig.fromEnvironment(Map.of());
+    assertThat(defaults.leaderElection().enabled()).isTrue();
+    assertThat(defaults.leaderElection().leaseNamespace()).isNull();
+    assertThat(defaults.managementAddress().getPort()).isEqualTo(8080);
+
+    var set = OperatorConfig.fromEnvironment(Map.of("LEADER_ELECTION", "false", "LEADER_ELECTION_NAMESPACE", "ops",
+        "HEALTH_PORT", "9090", "HEALTH_BIND_ADDRESS", "127.0.0.1"));
+    assertThat(set.leaderElection().enabled()).isFalse();
+    assertThat(set.leaderElection().leaseNamespace()).isEqualTo("ops");
+    assertThat(set.managementAddress().getAddress().isLoopbackAddress()).isTrue();
+    assertThat(OperatorConfig.fromEnvironment(Map.of("HEALTH_PORT", "0")).managementAddress()).isNull();
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("LEADER_ELECTION", "yes")))
+        .hasMessageContaining("LEADER_ELECTION='yes' must be true or false");
+  }
 }
