@@ -40,9 +40,6 @@ public final class QuotaLimiter {
   static final double MIN_SHARE = 0.1;
   /** A call costs many tokens so that rescaling the queue on a rate change rounds to a thousandth of a call. */
   static final long TOKENS_PER_CALL = 1000;
-  /** The window departures are counted in: AWS's one second, stretched by the headroom. */
-  static final Duration DEPARTURE_WINDOW = Duration.ofNanos(Math.round(1_000_000_000L / HEADROOM));
-  static final int MAX_WINDOW_WAITS = 50;
 
   private final Map<String, Double> quotas;
   private final Duration maxBlock;
@@ -111,13 +108,10 @@ public final class QuotaLimiter {
         sleeper.sleep(Duration.ofNanos(wait));
       }
       // A caller that comes late (a stalled thread, a rescheduled reconcile that started late) keeps its place in
-      // line, but may not go out in a burst with others: the departures of any window stay within the quota.
-      for (int i = 0; i < MAX_WINDOW_WAITS; i++) {
-        long windowWait = limit.depart(time.currentTimeNanos());
-        if (windowWait == 0) {
-          break;
-        }
-        sleeper.sleep(Duration.ofNanos(windowWait));
+      // line, but does not go out in a burst with others: departures stay one interval apart.
+      long spacing = limit.depart(time.currentTimeNanos());
+      if (spacing > 0) {
+        sleeper.sleep(Duration.ofNanos(spacing));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -157,7 +151,7 @@ public final class QuotaLimiter {
   }
 
   private Limit limit(String region, String operation, double quota) {
-    return limits.computeIfAbsent(region + "/" + operation, k -> new Limit(quota, quota * HEADROOM));
+    return limits.computeIfAbsent(region + "/" + operation, k -> new Limit(quota * HEADROOM));
   }
 
   /** Reservations nobody came back for (the object went away) are dropped after a minute; at most once a second. */
@@ -175,12 +169,10 @@ public final class QuotaLimiter {
     double rate;
     long lastChange;
     final java.util.ArrayDeque<Long> recentThrottles = new java.util.ArrayDeque<>();
-    final java.util.ArrayDeque<Long> departures = new java.util.ArrayDeque<>();
-    final int perWindow;
+    long lastDeparture = Long.MIN_VALUE / 2;
     final Bucket bucket;
 
-    Limit(double quota, double target) {
-      this.perWindow = Math.max(1, (int) Math.floor(quota));
+    Limit(double target) {
       this.target = target;
       this.rate = target;
       this.lastChange = time.currentTimeNanos() - SUSTAINED.toNanos();
@@ -204,20 +196,11 @@ public final class QuotaLimiter {
       }
     }
 
-    /**
-     * Records a departure now and answers 0, or answers how long to wait until one leaves the window: at most the
-     * quota's number of calls in any {@link #DEPARTURE_WINDOW}, and at most the current rate's share of it.
-     */
+    /** Takes the next departure, at least one interval after the previous one: how long to wait for it. */
     synchronized long depart(long now) {
-      while (!departures.isEmpty() && now - departures.peekFirst() >= DEPARTURE_WINDOW.toNanos()) {
-        departures.removeFirst();
-      }
-      int allowed = Math.max(1, Math.min(perWindow, (int) Math.floor(rate / HEADROOM + 1e-9)));
-      if (departures.size() < allowed) {
-        departures.addLast(now);
-        return 0;
-      }
-      return departures.peekFirst() + DEPARTURE_WINDOW.toNanos() - now;
+      long departure = Math.max(now, lastDeparture + Math.round(1_000_000_000L / rate));
+      lastDeparture = departure;
+      return departure - now;
     }
 
     /** Climbs back towards the target, a step per {@link #RECOVERY_STEP} since the last change. */
