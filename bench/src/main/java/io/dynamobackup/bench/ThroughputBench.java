@@ -88,8 +88,12 @@ public final class ThroughputBench {
     var bench = new ThroughputBench(Files.createDirectories(Path.of("target", "bench")));
     Instant started = Instant.now();
 
-    if ("delete".equals(options.get("only"))) { // a quick look at the limiter alone, no report
+    if ("delete".equals(options.get("only"))) { // a quick look at one part, no report
       bench.massDelete("limiter on", deletes, Map.of());
+      System.exit(0);
+    }
+    if ("steady".equals(options.get("only"))) {
+      bench.steady(objects);
       System.exit(0);
     }
     MassDelete limited = bench.massDelete("limiter on", deletes, Map.of());
