@@ -164,8 +164,11 @@ public final class ThroughputBench {
         long heap = heapAfterGc(operator, port);
         log("steady state: heap after GC %d MiB", heap >> 20);
 
-        // one full refresh: every backup's size changes; the next listing pass carries it to every object
+        // one full refresh: right after a pass ends, every backup's size changes; the next pass carries it to every
+        // object
         double passes = metric(port, "dynamobackup_listing_pass_seconds_count");
+        await("a listing pass to end", STEADY_RESYNC.plusMinutes(2), () ->
+            metric(port, "dynamobackup_listing_pass_seconds_count") > passes);
         arns.forEach(arn -> emulator.setBackupSize(REGION, arn, 4242L));
         int listed = emulator.calls("ListBackups");
         await("a listing pass to start", STEADY_RESYNC.plusMinutes(1), () -> emulator.calls("ListBackups") > listed);
@@ -175,7 +178,7 @@ public final class ThroughputBench {
             .count() == count);
         Duration refresh = Duration.between(passStart, Instant.now());
         int pages = emulator.calls("ListBackups") - listed;
-        log("steady state: full refresh in %s (%d ListBackups pages, pass %.0f)", refresh, pages, passes + 1);
+        log("steady state: full refresh in %s (%d ListBackups pages, pass %.0f)", refresh, pages, passes + 2);
 
         emulator.resetCounters();
         Duration window = STEADY_RESYNC.multipliedBy(3);
