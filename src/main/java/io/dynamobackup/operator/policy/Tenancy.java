@@ -113,8 +113,20 @@ public final class Tenancy {
       return List.of(policies, namespaces);
     }
 
+    /**
+     * Whether both informers have started and synced. Until then nothing may be decided: an empty cache would read
+     * as "no policy", which allows everything. Reconciles start after their controller's sources; a polling source
+     * may ask earlier.
+     */
+    public boolean ready() {
+      return policies.isRunning() && namespaces.isRunning();
+    }
+
     /** What objects in this namespace may do, by the policies as the informer holds them now. */
     public AccessPolicy.Grants grants(String namespace) {
+      if (!ready()) {
+        throw new IllegalStateException("DynamoBackupPolicy and Namespace informers have not synced yet");
+      }
       Map<String, String> labels = namespaces.get(new ResourceID(namespace))
           .map(n -> n.getMetadata().getLabels()).orElse(Map.of());
       return observe(AccessPolicy.of(policies.list().toList(), defaultRegion)).forNamespace(namespace, labels);

@@ -190,8 +190,8 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   /** For the listing: the role an object's backup is reached through; empty when it may not be reached at all. */
   private Optional<String> roleOf(DynamoBackup backup) {
     var view = policies;
-    if (view == null || backup.getSpec() == null) {
-      return Optional.empty();
+    if (view == null || !view.ready() || backup.getSpec() == null) {
+      return Optional.empty(); // not listed in this pass: DescribeBackup or the next pass observes it
     }
     var decision = access(view.grants(backup.getMetadata().getNamespace()), backup);
     return decision.permitted() ? Optional.of(decision.roleArn() == null ? "" : decision.roleArn())
