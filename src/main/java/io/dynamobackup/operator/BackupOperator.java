@@ -1,15 +1,14 @@
 package io.dynamobackup.operator;
 
-import io.dynamobackup.operator.aws.BackupStore;
-import io.dynamobackup.operator.aws.TableStore;
+import io.dynamobackup.operator.aws.AwsAccounts;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.OperatorMetrics;
+import io.dynamobackup.operator.policy.Tenancy;
 import io.dynamobackup.operator.reconcile.DynamoBackupReconciler;
 import io.dynamobackup.operator.reconcile.DynamoBackupScheduleReconciler;
 import io.dynamobackup.operator.reconcile.DynamoRestoreReconciler;
 import io.dynamobackup.operator.reconcile.EventFilters;
-import io.dynamobackup.operator.reconcile.RestorePermission;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -27,22 +26,25 @@ public final class BackupOperator {
   private BackupOperator() {}
 
   /** With fresh metrics and no reaction to a lost leadership beyond a log line. */
-  public static <S extends BackupStore & TableStore> Operator create(KubernetesClient client, S store,
-      OperatorConfig config, Clock clock) {
-    return create(client, store, config, clock, OperatorMetrics.create(), () -> { });
+  public static Operator create(KubernetesClient client, AwsAccounts accounts, OperatorConfig config, Clock clock) {
+    return create(client, accounts, config, clock, OperatorMetrics.create(), () -> { });
   }
 
   /**
-   * @param store DynamoDB's backup and table calls (backups, and restores from them)
+   * @param accounts DynamoDB's backup and table calls, per AWS account (the operator's own, and the roles that
+   *     DynamoBackupPolicies name)
    * @param metrics where reconcile and backup metrics go (the store reports its AWS calls on its own)
    * @param onLostLeadership run when this instance stops leading while it was not asked to stop: the process
    *     should then exit, so that it never reconciles next to the new leader
    */
-  public static <S extends BackupStore & TableStore> Operator create(KubernetesClient client, S store,
-      OperatorConfig config, Clock clock, OperatorMetrics metrics, Runnable onLostLeadership) {
+  public static Operator create(KubernetesClient client, AwsAccounts accounts, OperatorConfig config, Clock clock,
+      OperatorMetrics metrics, Runnable onLostLeadership) {
+    var store = accounts.store(null);
+    var tenancy = new Tenancy(config.defaultRegion());
     // Without leader election this instance always leads; with it, from the Lease's callbacks on.
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection().enabled());
-    var backups = new DynamoBackupReconciler(store, config.reconcile(), clock, metrics, leading::get);
+    var backups = new DynamoBackupReconciler(accounts::store, tenancy, config.reconcile(), clock, metrics,
+        leading::get);
     var operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -75,8 +77,8 @@ public final class BackupOperator {
         controller.settingNamespaces(config.watchNamespaces());
       }
     });
-    // DynamoBackupPolicy (issue #10) will replace ALLOW_ALL with its table patterns per namespace.
-    operator.register(new DynamoRestoreReconciler(store, store, RestorePermission.ALLOW_ALL, config.reconcile(),
+    // Restores run with the operator's own credentials; the policies decide which tables they may make.
+    operator.register(new DynamoRestoreReconciler(store, store, tenancy.restorePermission(), config.reconcile(),
         clock), controller -> {
           if (!config.watchNamespaces().isEmpty()) {
             controller.settingNamespaces(config.watchNamespaces());

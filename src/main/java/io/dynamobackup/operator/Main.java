@@ -1,10 +1,13 @@
 package io.dynamobackup.operator;
 
+import io.dynamobackup.operator.api.DynamoBackupPolicy;
+import io.dynamobackup.operator.aws.AwsAccounts;
 import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.ManagementServer;
 import io.dynamobackup.operator.observability.OperatorMetrics;
+import io.dynamobackup.operator.policy.Tenancy;
 import io.dynamobackup.operator.sandbox.Sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -114,11 +117,15 @@ public final class Main implements Callable<Integer> {
         config.defaultRegion() == null ? "none (objects must set spec.region)" : config.defaultRegion(),
         config.reconcile().resyncPeriod());
     var metrics = OperatorMetrics.create();
-    var store = new SdkBackupStore(config.defaultRegion(), Optional.empty(), DefaultCredentialsProvider.builder()
-        .build(), config.awsCallTimeout(), metrics, config.rateLimits().isEmpty() ? QuotaLimiter.unlimited()
+    var ownCredentials = DefaultCredentialsProvider.builder().build();
+    // each account gets its own rate limiters: AWS's quotas are per account and region
+    AwsAccounts.StoreFactory stores = credentials -> new SdkBackupStore(config.defaultRegion(), Optional.empty(),
+        credentials, config.awsCallTimeout(), metrics, config.rateLimits().isEmpty() ? QuotaLimiter.unlimited()
         : new QuotaLimiter(config.rateLimits(), QUOTA_MAX_BLOCK));
+    var accounts = new AwsAccounts(stores.create(ownCredentials), stores,
+        AwsAccounts.stsClient(config.defaultRegion(), Optional.empty(), ownCredentials));
     AtomicBoolean stopping = new AtomicBoolean();
-    var operator = BackupOperator.create(client, store, config, Clock.systemUTC(), metrics, () -> {
+    var operator = BackupOperator.create(client, accounts, config, Clock.systemUTC(), metrics, () -> {
       if (!stopping.get()) {
         // Another replica may lead by now: reconciling on would race it. The pod restarts and becomes a standby.
         log.error("lost the leader Lease without being asked to stop; exiting so that only the leader reconciles");
@@ -133,7 +140,7 @@ public final class Main implements Callable<Integer> {
         management.close();
       }
       operator.stop();
-      store.close();
+      accounts.close();
       client.close();
       stopped.countDown();
     }, "operator-shutdown"));
@@ -144,6 +151,7 @@ public final class Main implements Callable<Integer> {
     }
     try {
       operator.start();
+      new Tenancy(config.defaultRegion()).announce(client.resources(DynamoBackupPolicy.class).list().getItems());
     } catch (RuntimeException e) {
       log.error("the operator could not start: {}. Is the CRD installed (kubectl apply -f crds/), may this"
           + " identity list and watch dynamobackups, and (with LEADER_ELECTION) get, create and update leases?",

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,12 +54,16 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
   }
 
   /**
+   * @param stores the store of each account, by the role assumed for it (null: the operator's own)
+   * @param roleOf the role an object's backup is reached through ("" the operator's own); empty: not listed,
+   *     since the policies refuse it
    * @param primaries the DynamoBackup cache, indexed here by ARN to map summaries to objects
    * @param leading whether this instance reconciles: a standby replica makes no AWS calls
    */
-  static BackupListing create(BackupStore store, IndexedResourceCache<DynamoBackup> primaries, Clock clock,
+  static BackupListing create(Function<String, ? extends BackupStore> stores,
+      Function<DynamoBackup, Optional<String>> roleOf, IndexedResourceCache<DynamoBackup> primaries, Clock clock,
       Duration period, BooleanSupplier leading, OperatorMetrics metrics) {
-    return new BackupListing(new Passes(store, primaries, clock, leading, metrics), period);
+    return new BackupListing(new Passes(stores, roleOf, primaries, clock, leading, metrics), period);
   }
 
   static List<String> arnsOf(DynamoBackup backup) {
@@ -66,10 +71,13 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
     return status != null && status.backupArn != null ? List.of(status.backupArn) : List.of();
   }
 
-  /** When the last complete listing of the object's region started; empty when there was none yet. */
-  Optional<Instant> listedSince(String region) {
-    return Optional.ofNullable(passes.completed.get(Passes.key(region)));
+  /** When the last complete listing of an account's region started; empty when there was none yet. */
+  Optional<Instant> listedSince(String role, String region) {
+    return Optional.ofNullable(passes.completed.get(new Route(role, Passes.key(region))));
   }
+
+  /** One ListBackups pass lists one region of one account: role "" is the operator's own account. */
+  record Route(String role, String region) {}
 
   /** Lists now, outside the schedule: when this instance becomes the leader. */
   void refreshNow() {
@@ -78,19 +86,24 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
     }
   }
 
-  /** One listing of every region that has backups to watch; a region that fails keeps its previous listing. */
+  /**
+   * One listing of every (account, region) that has backups to watch; one that fails keeps its previous listing.
+   */
   private static final class Passes implements GenericResourceFetcher<BackupSummary> {
-    final BackupStore store;
+    final Function<String, ? extends BackupStore> stores;
+    final Function<DynamoBackup, Optional<String>> roleOf;
     final IndexedResourceCache<DynamoBackup> primaries;
     final Clock clock;
     final BooleanSupplier leading;
     final OperatorMetrics metrics;
-    final Map<String, Instant> completed = new ConcurrentHashMap<>();
-    final Map<String, Map<ResourceID, Set<BackupSummary>>> lastGood = new ConcurrentHashMap<>();
+    final Map<Route, Instant> completed = new ConcurrentHashMap<>();
+    final Map<Route, Map<ResourceID, Set<BackupSummary>>> lastGood = new ConcurrentHashMap<>();
 
-    Passes(BackupStore store, IndexedResourceCache<DynamoBackup> primaries, Clock clock, BooleanSupplier leading,
+    Passes(Function<String, ? extends BackupStore> stores, Function<DynamoBackup, Optional<String>> roleOf,
+        IndexedResourceCache<DynamoBackup> primaries, Clock clock, BooleanSupplier leading,
         OperatorMetrics metrics) {
-      this.store = store;
+      this.stores = stores;
+      this.roleOf = roleOf;
       this.primaries = primaries;
       this.clock = clock;
       this.leading = leading;
@@ -106,30 +119,33 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
       if (!leading.getAsBoolean()) {
         return Map.of();
       }
-      Set<String> regions = new HashSet<>();
+      Set<Route> routes = new HashSet<>();
       primaries.list().filter(b -> b.getStatus() != null && b.getStatus().backupArn != null
               && !"DELETED".equals(b.getStatus().backupStatus))
-          .forEach(b -> regions.add(key(SpecRules.region(b.getSpec(), b.getStatus()))));
-      lastGood.keySet().retainAll(regions);
+          .forEach(b -> roleOf.apply(b).ifPresent(role ->
+              routes.add(new Route(role, key(SpecRules.region(b.getSpec(), b.getStatus()))))));
+      lastGood.keySet().retainAll(routes);
       Map<ResourceID, Set<BackupSummary>> all = new HashMap<>();
-      for (String region : regions) {
+      for (Route route : routes) {
+        String region = route.region();
         try {
           Instant started = clock.instant();
           long start = System.nanoTime();
-          lastGood.put(region, list(region.isEmpty() ? null : region));
-          completed.put(region, started);
+          lastGood.put(route, list(stores.apply(route.role().isEmpty() ? null : route.role()),
+              region.isEmpty() ? null : region));
+          completed.put(route, started);
           metrics.listingPass(region.isEmpty() ? "default" : region, Duration.ofNanos(System.nanoTime() - start));
         } catch (AwsFailure failure) {
-          log.warn("listing backups of region {} failed: {}; keeping the previous listing", region,
-              failure.toString());
+          log.warn("listing backups of region {}{} failed: {}; keeping the previous listing", region,
+              route.role().isEmpty() ? "" : " as " + route.role(), failure.toString());
         }
-        lastGood.getOrDefault(region, Map.of()).forEach((id, summaries) ->
+        lastGood.getOrDefault(route, Map.of()).forEach((id, summaries) ->
             all.computeIfAbsent(id, k -> new HashSet<>()).addAll(summaries));
       }
       return all;
     }
 
-    private Map<ResourceID, Set<BackupSummary>> list(String region) {
+    private Map<ResourceID, Set<BackupSummary>> list(BackupStore store, String region) {
       Map<ResourceID, Set<BackupSummary>> found = new HashMap<>();
       BackupQuery query = BackupQuery.all().limit(PAGE_SIZE);
       int throttled = 0;

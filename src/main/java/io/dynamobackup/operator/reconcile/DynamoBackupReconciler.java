@@ -9,6 +9,8 @@ import io.dynamobackup.operator.aws.BackupPage;
 import io.dynamobackup.operator.aws.BackupQuery;
 import io.dynamobackup.operator.aws.BackupStore;
 import io.dynamobackup.operator.observability.OperatorMetrics;
+import io.dynamobackup.operator.policy.AccessPolicy;
+import io.dynamobackup.operator.policy.Tenancy;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -27,6 +29,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -65,20 +68,25 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
 
   private static final Logger log = LoggerFactory.getLogger(DynamoBackupReconciler.class);
 
-  private final BackupStore store;
+  private final Function<String, ? extends BackupStore> stores;
+  private final Tenancy tenancy;
   private final ReconcileSettings settings;
   private final EventRecorder events;
   private final Clock clock;
   private final OperatorMetrics metrics;
   private final BooleanSupplier leading;
   private volatile BackupListing listing;
+  private volatile Tenancy.View<DynamoBackup> policies;
 
   /**
+   * @param stores the store of an AWS account by the role assumed for it (null: the operator's own credentials)
+   * @param tenancy what DynamoBackupPolicies allow each namespace
    * @param leading whether this instance reconciles (leader election); a standby lists nothing
    */
-  public DynamoBackupReconciler(BackupStore store, ReconcileSettings settings, Clock clock, OperatorMetrics metrics,
-      BooleanSupplier leading) {
-    this.store = store;
+  public DynamoBackupReconciler(Function<String, ? extends BackupStore> stores, Tenancy tenancy,
+      ReconcileSettings settings, Clock clock, OperatorMetrics metrics, BooleanSupplier leading) {
+    this.stores = stores;
+    this.tenancy = tenancy;
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
@@ -89,9 +97,12 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   @Override
   public List<EventSource<?, DynamoBackup>> prepareEventSources(EventSourceContext<DynamoBackup> context) {
     context.getPrimaryCache().addIndexer(BackupListing.ARN_INDEX, BackupListing::arnsOf);
-    listing = BackupListing.create(store, context.getPrimaryCache(), clock, settings.resyncPeriod(), leading,
-        metrics);
-    return List.of(listing);
+    policies = tenancy.watch(context);
+    listing = BackupListing.create(stores, this::roleOf, context.getPrimaryCache(), clock, settings.resyncPeriod(),
+        leading, metrics);
+    var sources = new ArrayList<EventSource<?, DynamoBackup>>(policies.eventSources());
+    sources.add(listing);
+    return sources;
   }
 
   /** This instance just became the leader: list at once (in the background) rather than at the next period. */
@@ -135,6 +146,11 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       step.recordWithWarning(problem.get().reason(), problem.get().message());
       return UpdateControl.noUpdate(); // nothing to retry: a spec change triggers the next reconcile
     }
+    AccessPolicy.Decision decision = access(step.grants(), backup);
+    if (!decision.permitted()) {
+      return notPermitted(step, decision.message());
+    }
+    step.store = stores.apply(decision.roleArn());
     if (Recreate.requested(backup)) {
       return recreate(step);
     }
@@ -155,6 +171,45 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   }
 
   /**
+   * What the object asks of AWS, judged by the policies: a recorded backup (its table, region and account), an
+   * adoption (spec.backupArn, which a policy must allow), or a new backup of spec.tableName.
+   */
+  private static AccessPolicy.Decision access(AccessPolicy.Grants grants, DynamoBackup backup) {
+    var spec = backup.getSpec();
+    var status = backup.getStatus();
+    Optional<BackupArn> recorded = BackupArn.parse(status == null ? null : status.backupArn)
+        .or(() -> BackupArn.parse(spec.backupArn));
+    if (recorded.isEmpty()) {
+      return grants.backUp(spec.tableName, spec.region);
+    }
+    BackupArn arn = recorded.get();
+    return spec.backupArn != null ? grants.adopt(arn.table(), arn.region(), arn.account())
+        : grants.use(arn.table(), arn.region(), arn.account());
+  }
+
+  /** For the listing: the role an object's backup is reached through; empty when it may not be reached at all. */
+  private Optional<String> roleOf(DynamoBackup backup) {
+    var view = policies;
+    if (view == null || !view.ready() || backup.getSpec() == null) {
+      return Optional.empty(); // not listed in this pass: DescribeBackup or the next pass observes it
+    }
+    var decision = access(view.grants(backup.getMetadata().getNamespace()), backup);
+    return decision.permitted() ? Optional.of(decision.roleArn() == null ? "" : decision.roleArn())
+        : Optional.empty();
+  }
+
+  /** Refused by the policies: said once in status and an Event, and no AWS call; a policy change comes back here. */
+  private UpdateControl<DynamoBackup> notPermitted(Step step, String message) {
+    step.notReady(AccessPolicy.NOT_PERMITTED, message);
+    step.status.failedAttempts = null;
+    if (step.record()) {
+      log.info("{}: not permitted: {}", step.id(), message);
+      events.warning(step.context.getClient(), step.backup, AccessPolicy.NOT_PERMITTED, message);
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  /**
    * CreateBackup, exactly once. The intent is recorded in status before the call. Finding an intent but no ARN
    * means an earlier attempt may have created the backup without recording it (a crash, or a call that got no
    * answer): look for it by name first, and give a call that may still be in flight time to show up.
@@ -165,7 +220,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     Optional<Instant> intent = intentTime(step.status);
     if (intent.isPresent()) {
       try {
-        Optional<String> existing = findByName(step.region(), table, name, intent.get().minus(CLOCK_SKEW));
+        Optional<String> existing = findByName(step, table, name, intent.get().minus(CLOCK_SKEW));
         if (existing.isPresent()) {
           log.info("{}: found backup {} created by an earlier attempt; adopting it", step.id(), existing.get());
           events.normal(step.context.getClient(), step.backup, "AdoptedEarlierAttempt", "backup "
@@ -189,7 +244,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     step.notReady(IN_PROGRESS, "creating backup '" + name + "' of table '" + table + "'");
     step.record();
     try {
-      BackupDescription created = store.create(step.region(), table, name);
+      BackupDescription created = step.store.create(step.region(), table, name);
       log.info("{}: created backup {} ({})", step.id(), created.backupDetails.backupArn,
           created.backupDetails.backupStatus);
       events.normal(step.context.getClient(), step.backup, CREATED, "CreateBackup accepted: "
@@ -253,7 +308,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     }
     Instant created = Optional.ofNullable(known.backupDetails.backupCreationDateTime).map(Instant::parse)
         .orElse(Instant.EPOCH);
-    Optional<Instant> listedSince = listing.listedSince(step.region());
+    Optional<Instant> listedSince = listing.listedSince(roleOf(step.backup).orElse(""), step.region());
     if (listedSince.isPresent() && listedSince.get().isAfter(created.plus(LISTING_LAG))) {
       return Optional.empty(); // not in a complete listing started well after its creation: is it gone?
     }
@@ -262,7 +317,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
 
   private UpdateControl<DynamoBackup> observe(Step step, String arn) {
     try {
-      return mirror(step, store.describe(SpecRules.region(step.backup.getSpec(), step.status), arn));
+      return mirror(step, step.store.describe(SpecRules.region(step.backup.getSpec(), step.status), arn));
     } catch (AwsFailure failure) {
       if (failure.kind() != AwsFailure.Kind.GONE) {
         return retryLater(step, "DescribeBackup", failure);
@@ -341,9 +396,16 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       step.recordWithWarning("ExpiryBlocked", message);
       return UpdateControl.noUpdate(); // lifting the protection is a spec change, which reconciles again
     }
+    Optional<String> refused = deletionRefused(step);
+    if (refused.isPresent()) {
+      String message = when + ", but the backup is kept: " + refused.get();
+      step.set(Conditions.EXPIRED, false, AccessPolicy.NOT_PERMITTED, message);
+      step.recordWithWarning("ExpiryBlocked", message);
+      return UpdateControl.noUpdate(); // a policy change reconciles again
+    }
     try {
       step.status.backupDescription = merge(step.status.backupDescription,
-          store.delete(SpecRules.region(step.backup.getSpec(), step.status), arn));
+          step.store.delete(SpecRules.region(step.backup.getSpec(), step.status), arn));
     } catch (AwsFailure failure) {
       if (failure.kind() != AwsFailure.Kind.GONE) {
         return retryLater(step, "DeleteBackup", failure);
@@ -402,10 +464,14 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
           + " is left in AWS");
       return DeleteControl.defaultDelete();
     }
+    Optional<String> refused = deletionRefused(step);
+    if (refused.isPresent()) {
+      return releasedKeepingBackup(step, refused.get());
+    }
     try {
       Optional<Instant> intent = intentTime(step.status);
       if (arn == null && intent.isPresent() && backup.getSpec() != null) {
-        arn = findByName(step.region(), backup.getSpec().tableName, SpecRules.backupName(backup),
+        arn = findByName(step, backup.getSpec().tableName, SpecRules.backupName(backup),
             intent.get().minus(CLOCK_SKEW)).orElse(null);
         Duration age = Duration.between(intent.get(), clock.instant());
         if (arn == null && age.compareTo(settings.inFlightBound()) < 0) {
@@ -426,7 +492,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       if (restore.isPresent()) {
         return waitForRestore(step, arn, restore.get());
       }
-      BackupDescription deleted = store.delete(SpecRules.region(backup.getSpec(), step.status), arn);
+      BackupDescription deleted = step.store.delete(SpecRules.region(backup.getSpec(), step.status), arn);
       step.status.backupArn = arn;
       step.status.backupDescription = merge(step.status.backupDescription, deleted);
       return released(step, DELETED, "DeleteBackup confirmed: backup " + arn + " is DELETED");
@@ -447,6 +513,41 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       log.info("{}: {}", step.id(), message);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(delay);
     }
+  }
+
+  /**
+   * Whether the policies refuse DeleteBackup for this object: its namespace, table, region or account is not
+   * covered, or no covering policy allows deletion. Empty when permitted; the step then has the account's store.
+   */
+  private Optional<String> deletionRefused(Step step) {
+    var spec = step.backup.getSpec();
+    Optional<BackupArn> arn = BackupArn.parse(step.status.backupArn)
+        .or(() -> BackupArn.parse(spec == null ? null : spec.backupArn));
+    if (arn.isEmpty() && intentTime(step.status).isEmpty()) {
+      step.store = stores.apply(null);
+      return Optional.empty(); // nothing was asked of AWS, so nothing will be
+    }
+    AccessPolicy.Decision decision = arn.isPresent()
+        ? step.grants().delete(arn.get().table(), arn.get().region(), arn.get().account())
+        : step.grants().delete(spec == null ? null : spec.tableName, spec == null ? null : spec.region, null);
+    if (!decision.permitted()) {
+      return Optional.of(decision.message());
+    }
+    step.store = stores.apply(decision.roleArn());
+    return Optional.empty();
+  }
+
+  /** Nothing is deleted that the namespace may not delete: the object goes, its backup stays, and an Event says so. */
+  private DeleteControl releasedKeepingBackup(Step step, String why) {
+    String arn = step.status.backupArn != null ? step.status.backupArn
+        : step.backup.getSpec() == null ? null : step.backup.getSpec().backupArn;
+    String message = (arn != null ? "backup " + arn + " is kept in AWS" : "no AWS call made") + ": " + why;
+    step.set(Conditions.DELETING, false, AccessPolicy.NOT_PERMITTED, message);
+    step.notReady(AccessPolicy.NOT_PERMITTED, message);
+    step.record();
+    log.info("{}: released without DeleteBackup: {}", step.id(), message);
+    events.warning(step.context.getClient(), step.backup, AccessPolicy.NOT_PERMITTED, message);
+    return DeleteControl.defaultDelete();
   }
 
   /**
@@ -524,11 +625,12 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   }
 
   /** The earliest backup of the table with this name created since {@code since}, paging through ListBackups. */
-  private Optional<String> findByName(String region, String table, String name, Instant since) {
+  private Optional<String> findByName(Step step, String table, String name, Instant since) {
+    String region = step.region();
     BackupQuery query = BackupQuery.ofTable(table).createdAfter(since);
     Optional<BackupPage.BackupSummary> earliest = Optional.empty();
     for (int page = 0; page < MAX_LOOKUP_PAGES; page++) {
-      BackupPage result = store.list(region, query);
+      BackupPage result = step.store.list(region, query);
       Optional<BackupPage.BackupSummary> match = result.backups().stream()
           .filter(b -> name.equals(b.backupName()))
           .min(Comparator.comparing(BackupPage.BackupSummary::createdAt));
@@ -570,6 +672,8 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     final Context<DynamoBackup> context;
     final DynamoBackupStatus status;
     final String before;
+    /** The store of the account the policies route this object to; set once they permit it. */
+    BackupStore store;
 
     Step(DynamoBackup backup, Context<DynamoBackup> context) {
       this.backup = backup;
@@ -587,6 +691,10 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
 
     String region() {
       return SpecRules.region(backup.getSpec(), status);
+    }
+
+    AccessPolicy.Grants grants() {
+      return policies.grants(backup.getMetadata().getNamespace());
     }
 
     void set(String type, boolean value, String reason, String message) {

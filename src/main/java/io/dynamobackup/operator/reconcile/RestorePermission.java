@@ -1,11 +1,15 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.dynamobackup.operator.api.DynamoRestore;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Whether a namespace may restore into a table of a given name. This is where DynamoBackupPolicy (issue #10)
- * plugs in: the restore reconciler asks before RestoreTableFromBackup and answers a refusal with Ready=False,
- * reason NotPermitted. Until that policy exists, every table name is permitted.
+ * Whether a namespace may restore into a table of a given name. The restore reconciler asks before
+ * RestoreTableFromBackup and answers a refusal with Ready=False, reason NotPermitted. DynamoBackupPolicy implements
+ * it ({@code Tenancy#restorePermission}); without any policy, every table name is permitted.
  */
 @FunctionalInterface
 public interface RestorePermission {
@@ -16,4 +20,9 @@ public interface RestorePermission {
 
   /** Empty when permitted; otherwise why not, for the condition message (e.g. the patterns that did not match). */
   Optional<String> denied(String namespace, String targetTableName);
+
+  /** What the permission watches in the restore controller, so that a change of it reconciles restores again. */
+  default List<EventSource<?, DynamoRestore>> eventSources(EventSourceContext<DynamoRestore> context) {
+    return List.of();
+  }
 }

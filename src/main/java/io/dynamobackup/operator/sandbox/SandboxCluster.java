@@ -30,7 +30,8 @@ public final class SandboxCluster implements AutoCloseable {
   /** CRD manifests generated at build time from the api classes (see crds/). */
   public static final List<String> CRD_RESOURCES = List.of("META-INF/fabric8/dynamobackups.dynamobackup.io-v1.yml",
       "META-INF/fabric8/dynamobackupschedules.dynamobackup.io-v1.yml",
-      "META-INF/fabric8/dynamorestores.dynamobackup.io-v1.yml");
+      "META-INF/fabric8/dynamorestores.dynamobackup.io-v1.yml",
+      "META-INF/fabric8/dynamobackuppolicies.dynamobackup.io-v1.yml");
 
   /** The mock server logs every request at INFO through java.util.logging; held so the level sticks. */
   private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger(

@@ -1,6 +1,7 @@
 package io.dynamobackup.operator.build;
 
 import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.DynamoBackupPolicy;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.dynamobackup.operator.api.DynamoRestore;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
@@ -22,7 +23,7 @@ import java.util.List;
 public final class CrdGeneration {
 
   public static final List<Class<? extends CustomResource<?, ?>>> KINDS = List.of(DynamoBackup.class,
-      DynamoBackupSchedule.class, DynamoRestore.class);
+      DynamoBackupSchedule.class, DynamoRestore.class, DynamoBackupPolicy.class);
 
   private CrdGeneration() {}
 

@@ -32,7 +32,7 @@ class DeployManifestsTest {
     assertThat(objects).filteredOn(o -> o.getKind().equals("CustomResourceDefinition"))
         .extracting(o -> o.getMetadata().getName())
         .containsExactlyInAnyOrder("dynamobackups.dynamobackup.io", "dynamobackupschedules.dynamobackup.io",
-            "dynamorestores.dynamobackup.io");
+            "dynamorestores.dynamobackup.io", "dynamobackuppolicies.dynamobackup.io");
 
     Deployment deployment = (Deployment) objects.stream().filter(Deployment.class::isInstance).findFirst()
         .orElseThrow();

@@ -7,6 +7,7 @@ import io.dynamobackup.operator.api.DynamoBackupStatus;
 import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.api.DynamoRestoreStatus;
+import io.dynamobackup.operator.aws.AwsAccounts;
 import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.LeaderElection;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -53,6 +55,12 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   public static final String NAMESPACE = "default";
   /** The User-Agent of the operator's own requests, to tell them from the test's in the recorded requests. */
   public static final String OPERATOR_AGENT = "dynamo-backup-operator-under-test";
+  /**
+   * The operator's own AWS credentials in tests: recognisable, so that a test can search statuses, events and logs
+   * for them (they must never show).
+   */
+  public static final String ACCESS_KEY_ID = "AKIAHARNESS7EXAMPLE1";
+  public static final String SECRET_ACCESS_KEY = "harness/Secret+Key/wJalrXUtnFEMI/K7MDENG";
 
   public final SandboxCluster cluster;
   public final KubernetesClient client;
@@ -62,7 +70,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   public final DynamoDbClient dynamo;
   /** The metrics of the operator under test, AWS calls of its store included. */
   public final OperatorMetrics metrics = OperatorMetrics.create();
-  private SdkBackupStore store;
+  private AwsAccounts accounts;
   private OperatorConfig config;
   private final Clock clock;
   private Operator operator;
@@ -76,7 +84,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     operatorClient = cluster.newClient(OPERATOR_AGENT);
     emulator = DynamoDbEmulator.start(0);
     this.awsEndpoint = awsEndpoint.orElse(emulator.endpoint());
-    store = newStore(metrics);
+    accounts = newAccounts(metrics, QuotaLimiter::unlimited);
     config = new OperatorConfig(Set.of(), REGION, 4, Duration.ofMillis(1500), settings);
     dynamo = DynamoDbClient.builder().region(Region.of(REGION)).endpointOverride(this.awsEndpoint)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
@@ -102,10 +110,8 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
 
   /** The operator under test's AWS calls pass client-side rate limits (calls per second by operation). */
   public OperatorHarness withRateLimits(Map<String, Double> limits) {
-    store.close();
-    store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), Duration.ofMillis(1500),
-        metrics, new QuotaLimiter(limits, Duration.ofMillis(250)));
+    accounts.close();
+    accounts = newAccounts(metrics, () -> new QuotaLimiter(limits, Duration.ofMillis(250)));
     return this;
   }
 
@@ -126,14 +132,16 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   }
 
   public void startOperator() {
-    operator = BackupOperator.create(operatorClient, store, config, clock, metrics, () -> { });
+    operator = BackupOperator.create(operatorClient, accounts, config, clock, metrics, () -> { });
     operator.start();
   }
 
-  private SdkBackupStore newStore(OperatorMetrics observer) {
-    return new SdkBackupStore(REGION, Optional.of(awsEndpoint),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), Duration.ofMillis(1500),
-        observer, QuotaLimiter.unlimited());
+  /** The operator's own account, and roles assumed through STS at the same endpoint (moto serves both). */
+  private AwsAccounts newAccounts(OperatorMetrics observer, Supplier<QuotaLimiter> limiters) {
+    var own = StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY));
+    AwsAccounts.StoreFactory stores = credentials -> new SdkBackupStore(REGION, Optional.of(awsEndpoint),
+        credentials, Duration.ofMillis(1500), observer, limiters.get());
+    return new AwsAccounts(stores.create(own), stores, AwsAccounts.stsClient(REGION, Optional.of(awsEndpoint), own));
   }
 
   /**
@@ -142,14 +150,14 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
    */
   public Replica startReplica(LeaderElection election, Runnable onLostLeadership) {
     var replicaMetrics = OperatorMetrics.create();
-    var replicaStore = newStore(replicaMetrics);
+    var replicaAccounts = newAccounts(replicaMetrics, QuotaLimiter::unlimited);
     var replicaClient = cluster.newClient(OPERATOR_AGENT + "-" + election.identity());
-    var replica = BackupOperator.create(replicaClient, replicaStore, config.withLeaderElection(election), clock,
+    var replica = BackupOperator.create(replicaClient, replicaAccounts, config.withLeaderElection(election), clock,
         replicaMetrics, onLostLeadership);
     replica.start();
     return new Replica(replica, replicaMetrics, () -> {
       replica.stop();
-      replicaStore.close();
+      replicaAccounts.close();
       replicaClient.close();
     });
   }
@@ -270,7 +278,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     if (operator != null) {
       operator.stop();
     }
-    store.close();
+    accounts.close();
     dynamo.close();
     operatorClient.close();
     client.close();

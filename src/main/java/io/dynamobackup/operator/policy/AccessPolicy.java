@@ -1,0 +1,240 @@
+package io.dynamobackup.operator.policy;
+
+import io.dynamobackup.operator.api.DynamoBackupPolicy;
+import io.dynamobackup.operator.api.DynamoBackupPolicySpec;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What DynamoBackupPolicies allow, decided without Kubernetes or AWS: given all policies and a namespace (name and
+ * labels), the union of what the policies covering it grant. No policy at all means single-tenant: everything is
+ * allowed. Once one exists, a namespace that none covers may touch nothing.
+ */
+public final class AccessPolicy {
+
+  /** The Ready reason (and Event reason) of a refusal. */
+  public static final String NOT_PERMITTED = "NotPermitted";
+
+  private static final Pattern ROLE_ACCOUNT = Pattern.compile("arn:aws[a-z-]*:iam::(\\d{12}):role/.+");
+
+  /** Stands for "not judged here": a restore's region is its backup's. */
+  private static final String ANY_REGION = "*";
+
+  private final List<DynamoBackupPolicy> policies;
+  private final String defaultRegion;
+
+  private AccessPolicy(List<DynamoBackupPolicy> policies, String defaultRegion) {
+    this.policies = policies;
+    this.defaultRegion = defaultRegion;
+  }
+
+  /** @param defaultRegion the region of objects that name none (the operator's); may be null */
+  public static AccessPolicy of(Collection<DynamoBackupPolicy> policies, String defaultRegion) {
+    return new AccessPolicy(policies.stream().filter(p -> p.getSpec() != null)
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList(), defaultRegion);
+  }
+
+  public boolean singleTenant() {
+    return policies.isEmpty();
+  }
+
+  public int size() {
+    return policies.size();
+  }
+
+  /** The union of the policies covering this namespace. */
+  public Grants forNamespace(String namespace, Map<String, String> labels) {
+    List<DynamoBackupPolicy> covering = policies.stream()
+        .filter(p -> covers(p.getSpec(), namespace, labels == null ? Map.of() : labels)).toList();
+    return new Grants(namespace, covering, policies.stream().map(p -> p.getMetadata().getName()).toList());
+  }
+
+  /** Whether a policy covers a namespace: named in spec.namespaces, or selected by spec.namespaceSelector. */
+  static boolean covers(DynamoBackupPolicySpec spec, String namespace, Map<String, String> labels) {
+    return spec.namespaces != null && spec.namespaces.contains(namespace)
+        || spec.namespaceSelector != null && selects(spec.namespaceSelector, labels);
+  }
+
+  /** Kubernetes label selector semantics: every matchLabels pair and every matchExpressions requirement holds. */
+  static boolean selects(LabelSelector selector, Map<String, String> labels) {
+    if (selector.getMatchLabels() != null && !selector.getMatchLabels().entrySet().stream()
+        .allMatch(e -> Objects.equals(labels.get(e.getKey()), e.getValue()))) {
+      return false;
+    }
+    return selector.getMatchExpressions() == null
+        || selector.getMatchExpressions().stream().allMatch(r -> holds(r, labels));
+  }
+
+  private static boolean holds(LabelSelectorRequirement requirement, Map<String, String> labels) {
+    String value = labels.get(requirement.getKey());
+    List<String> values = requirement.getValues() == null ? List.of() : requirement.getValues();
+    return switch (requirement.getOperator()) {
+      case "In" -> value != null && values.contains(value);
+      case "NotIn" -> value == null || !values.contains(value);
+      case "Exists" -> value != null;
+      case "DoesNotExist" -> value == null;
+      default -> false; // an unknown operator selects nothing rather than everything
+    };
+  }
+
+  /** Glob match of a whole table name: '*' any run of characters (also none), '?' exactly one. */
+  static boolean globMatches(String glob, String name) {
+    StringBuilder regex = new StringBuilder();
+    Matcher parts = Pattern.compile("[*?]|[^*?]+").matcher(glob);
+    while (parts.find()) {
+      String part = parts.group();
+      regex.append(switch (part) {
+        case "*" -> ".*";
+        case "?" -> ".";
+        default -> Pattern.quote(part);
+      });
+    }
+    return Pattern.matches(regex.toString(), name);
+  }
+
+  /** The account of a role ARN, or empty when there is no role (the operator's own account, not known here). */
+  static Optional<String> accountOf(String roleArn) {
+    if (roleArn == null) {
+      return Optional.empty();
+    }
+    Matcher matcher = ROLE_ACCOUNT.matcher(roleArn);
+    return matcher.matches() ? Optional.of(matcher.group(1)) : Optional.empty();
+  }
+
+  /** The verdict on one action: permitted through which role (null: the operator's own credentials), or why not. */
+  public record Decision(boolean permitted, String roleArn, String message) {
+    static Decision allow(String roleArn) {
+      return new Decision(true, roleArn, null);
+    }
+
+    static Decision refuse(String message) {
+      return new Decision(false, null, message);
+    }
+  }
+
+  /** What one namespace may do: the policies that cover it. */
+  public final class Grants {
+    private final String namespace;
+    private final List<DynamoBackupPolicy> covering;
+    private final List<String> allPolicies;
+
+    Grants(String namespace, List<DynamoBackupPolicy> covering, List<String> allPolicies) {
+      this.namespace = namespace;
+      this.covering = covering;
+      this.allPolicies = allPolicies;
+    }
+
+    /** CreateBackup of a table, or keeping an eye on a backup already made of it. */
+    public Decision backUp(String table, String region) {
+      return decide("back up", table, region, null, null, null);
+    }
+
+    /** A backup already recorded (or adopted): its table, region and account must be ours. */
+    public Decision use(String table, String region, String account) {
+      return decide("back up", table, region, account, null, null);
+    }
+
+    /** spec.backupArn: the backup must be one we may use, and a policy must allow adoption. */
+    public Decision adopt(String table, String region, String account) {
+      return decide("adopt backups of", table, region, account,
+          s -> Boolean.TRUE.equals(s.allowAdoption), "allows adoption (spec.allowAdoption)");
+    }
+
+    /** DeleteBackup on deletion or expiry. */
+    public Decision delete(String table, String region, String account) {
+      return decide("delete backups of", table, region, account,
+          s -> !Boolean.FALSE.equals(s.allowDeletion), "allows deletion (spec.allowDeletion)");
+    }
+
+    /** RestoreTableFromBackup into a new table of this name, in whichever region the policies allow. */
+    public Decision restoreInto(String table) {
+      return decide("restore into", table, ANY_REGION, null, null, null);
+    }
+
+    private Decision decide(String verb, String table, String region, String account,
+        Predicate<DynamoBackupPolicySpec> allows, String allowsWhat) {
+      if (policies.isEmpty()) {
+        return Decision.allow(null);
+      }
+      if (covering.isEmpty()) {
+        return Decision.refuse("no DynamoBackupPolicy covers namespace " + namespace + " (policies: "
+            + String.join(", ", allPolicies) + "); objects in it may touch no table");
+      }
+      String effectiveRegion = region != null ? region : defaultRegion;
+      String allowed = "namespace " + namespace + " may " + verb + " tables matching " + tables() + " in "
+          + regions();
+      String by = " (DynamoBackupPolicy " + String.join(", ", names(covering)) + ")";
+      if (table == null) {
+        return Decision.refuse("namespace " + namespace + ": no table named");
+      }
+      List<DynamoBackupPolicy> forTable = covering.stream()
+          .filter(p -> p.getSpec().tables != null && p.getSpec().tables.stream().anyMatch(g -> globMatches(g, table)))
+          .toList();
+      if (forTable.isEmpty()) {
+        return Decision.refuse(allowed + "; '" + table + "' is not among them" + by);
+      }
+      List<DynamoBackupPolicy> inRegion = forTable.stream()
+          .filter(p -> p.getSpec().regions == null || ANY_REGION.equals(region)
+              || p.getSpec().regions.contains(effectiveRegion)).toList();
+      if (inRegion.isEmpty()) {
+        return Decision.refuse(allowed + "; table '" + table + "' is allowed in " + regionsOf(forTable)
+            + ", not in region " + (effectiveRegion == null ? "(none)" : "'" + effectiveRegion + "'") + by);
+      }
+      List<DynamoBackupPolicy> ofAccount = inRegion.stream()
+          .filter(p -> account == null || accountOf(p.getSpec().roleArn).map(account::equals).orElse(true))
+          .toList();
+      if (ofAccount.isEmpty()) {
+        return Decision.refuse(allowed + "; the backup is of account " + account + ", but table '" + table
+            + "' is allowed only through " + rolesOf(inRegion) + by);
+      }
+      List<DynamoBackupPolicy> allowing = allows == null ? ofAccount
+          : ofAccount.stream().filter(p -> allows.test(p.getSpec())).toList();
+      if (allowing.isEmpty()) {
+        return Decision.refuse("namespace " + namespace + ": no DynamoBackupPolicy covering table '" + table
+            + "' in " + effectiveRegion + " " + allowsWhat + by);
+      }
+      return Decision.allow(allowing.get(0).getSpec().roleArn); // policies in name order: the first one's role
+    }
+
+    private String tables() {
+      Set<String> tables = new LinkedHashSet<>();
+      covering.forEach(p -> tables.addAll(p.getSpec().tables == null ? List.of() : p.getSpec().tables));
+      return tables.toString();
+    }
+
+    private String regions() {
+      return regionsOf(covering);
+    }
+  }
+
+  private static String regionsOf(List<DynamoBackupPolicy> policies) {
+    if (policies.stream().anyMatch(p -> p.getSpec().regions == null)) {
+      return "any region";
+    }
+    Set<String> regions = new LinkedHashSet<>();
+    policies.forEach(p -> regions.addAll(p.getSpec().regions));
+    return regions.toString();
+  }
+
+  private static String rolesOf(List<DynamoBackupPolicy> policies) {
+    List<String> roles = new ArrayList<>();
+    policies.forEach(p -> roles.add(p.getSpec().roleArn));
+    return "role " + String.join(", ", roles);
+  }
+
+  private static List<String> names(List<DynamoBackupPolicy> policies) {
+    return policies.stream().map(p -> p.getMetadata().getName()).toList();
+  }
+}
