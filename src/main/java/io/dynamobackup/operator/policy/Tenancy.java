@@ -2,6 +2,7 @@ package io.dynamobackup.operator.policy;
 
 import io.dynamobackup.operator.api.DynamoBackupPolicy;
 import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.reconcile.BackupArn;
 import io.dynamobackup.operator.reconcile.RestorePermission;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -78,8 +79,8 @@ public final class Tenancy {
   }
 
   /**
-   * Restores by the policies: the target table must match the namespace's table patterns (the region is the
-   * backup's, judged when the backup is). Refused restores come back when a policy or namespace changes.
+   * Restores by the policies: the target table must match the namespace's table patterns, and the source backup
+   * must be one the namespace may use (its own DynamoBackup) or adopt (a backup named by ARN). Refused restores come back when a policy or namespace changes.
    */
   public RestorePermission restorePermission() {
     return new RestorePermission() {
@@ -88,6 +89,18 @@ public final class Tenancy {
       @Override
       public Optional<String> denied(String namespace, String targetTableName) {
         var decision = view.grants(namespace).restoreInto(targetTableName);
+        return decision.permitted() ? Optional.empty() : Optional.of(decision.message());
+      }
+
+      @Override
+      public Optional<String> deniedSource(String namespace, String sourceBackupArn, boolean byReference) {
+        var arn = BackupArn.parse(sourceBackupArn);
+        if (arn.isEmpty()) {
+          return Optional.empty(); // SpecRules refuses a malformed ARN before this
+        }
+        var grants = view.grants(namespace);
+        var decision = byReference ? grants.use(arn.get().table(), arn.get().region(), arn.get().account())
+            : grants.adopt(arn.get().table(), arn.get().region(), arn.get().account());
         return decision.permitted() ? Optional.empty() : Optional.of(decision.message());
       }
 

@@ -130,6 +130,12 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
         return UpdateControl.noUpdate(); // the backup's region never changes; only a new spec helps
       }
     }
+    Optional<String> deniedSource = permission.deniedSource(step.namespace(), source, spec.backupRef != null);
+    if (deniedSource.isPresent()) {
+      step.notReady(RestorePermission.NOT_PERMITTED, deniedSource.get());
+      step.recordWithWarning(RestorePermission.NOT_PERMITTED, deniedSource.get());
+      return step.retryAfter(settings.terminalRetry());
+    }
     String region = RestoreRules.region(spec, source);
     try {
       var described = backups.describe(region, source);

@@ -21,6 +21,14 @@ public interface RestorePermission {
   /** Empty when permitted; otherwise why not, for the condition message (e.g. the patterns that did not match). */
   Optional<String> denied(String namespace, String targetTableName);
 
+  /**
+   * Empty when the namespace may restore from this backup: one of its own DynamoBackups ({@code byReference}), or
+   * a backup named by ARN, which is as much as adopting it. Otherwise why not.
+   */
+  default Optional<String> deniedSource(String namespace, String sourceBackupArn, boolean byReference) {
+    return Optional.empty();
+  }
+
   /** What the permission watches in the restore controller, so that a change of it reconciles restores again. */
   default List<EventSource<?, DynamoRestore>> eventSources(EventSourceContext<DynamoRestore> context) {
     return List.of();

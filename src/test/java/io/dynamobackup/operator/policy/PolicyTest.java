@@ -231,6 +231,35 @@ class PolicyTest {
     assertThat(harness.emulator.calls("RestoreTableFromBackup")).isZero();
   }
 
+  @Test
+  void aRestoreFromAnotherTeamsBackupByArnNeedsAdoptionRights() {
+    String ns = namespace("team-s", Map.of());
+    policy("team-s", p -> {
+      p.namespaces = List.of(ns);
+      p.tables = List.of("orders-*");
+    });
+    // another team's backup; its table name even matches team-s's patterns
+    String foreign = "arn:aws:dynamodb:" + OperatorHarness.REGION + ":" + DynamoDbEmulator.ACCOUNT
+        + ":table/orders-of-team-x/backup/01700000000000-0badc0de";
+    harness.emulator.putBackup(foreign);
+
+    var spec = new DynamoRestoreSpec();
+    spec.backupArn = foreign;
+    spec.targetTableName = "orders-restored-by-s";
+    var restore = new DynamoRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName("foreign-restore").withNamespace(ns).build());
+    restore.setSpec(spec);
+    harness.client.resource(restore).create();
+    await().atMost(TIMEOUT).until(() -> {
+      var r = harness.client.resources(DynamoRestore.class).inNamespace(ns).withName("foreign-restore").get();
+      return r.getStatus() != null && Conditions.find(r.getStatus().conditions, Conditions.READY)
+          .map(c -> "NotPermitted".equals(c.getReason()) && c.getMessage().contains("allowAdoption"))
+          .orElse(false);
+    });
+    assertThat(harness.emulator.calls("DescribeBackup", foreign)).isEmpty();
+    assertThat(harness.emulator.calls("RestoreTableFromBackup", foreign)).isEmpty();
+  }
+
   // ---- helpers ----
 
   static String namespace(String prefix, Map<String, String> labels) {
