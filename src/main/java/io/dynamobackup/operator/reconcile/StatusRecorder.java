@@ -27,19 +27,34 @@ final class StatusRecorder {
   /** Writes {@code status} unless it equals {@code before}; returns whether it wrote. */
   static <S, P extends CustomResource<?, S>> boolean record(P resource, Context<P> context, S status,
       String before) {
+    return write(resource, context, status, before) != null;
+  }
+
+  /**
+   * As {@link #record}, and the resource then carries the version this write made, so that a second write in the
+   * same reconcile (the intent, then CreateBackup's answer) is not refused with 409 by an API server that checks
+   * resourceVersion on status updates (the mock does not).
+   */
+  static <S, P extends CustomResource<?, S>> boolean recordCarryingVersion(P resource, Context<P> context, S status,
+      String before) {
+    P written = write(resource, context, status, before);
+    if (written != null) {
+      resource.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+    }
+    return written != null;
+  }
+
+  private static <S, P extends CustomResource<?, S>> P write(P resource, Context<P> context, S status,
+      String before) {
     if (Objects.equals(before, snapshot(status))) {
-      return false;
+      return null;
     }
     resource.setStatus(status);
-    P written = PrimaryUpdateAndCacheUtils.updateAndCacheResource(resource, context, fresh -> {
+    return PrimaryUpdateAndCacheUtils.updateAndCacheResource(resource, context, fresh -> {
       fresh.setStatus(status);
       return fresh;
     }, fresh -> context.getClient().resource(fresh).updateStatus(), PrimaryUpdateAndCacheUtils.DEFAULT_MAX_RETRY,
         CONFLICT_CACHE_WAIT.toMillis(), PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_POLL_PERIOD_MILLIS);
-    // A second write in the same reconcile (intent, then the answer) must carry the version this one made, or a
-    // real API server answers 409 to it (the mock does not check).
-    resource.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
-    return true;
   }
 
   /** A comparable copy of a status, taken before it is changed. */
