@@ -1,5 +1,6 @@
 package io.dynamobackup.operator;
 
+import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.aws.AwsAccounts;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
@@ -9,9 +10,11 @@ import io.dynamobackup.operator.reconcile.DynamoBackupReconciler;
 import io.dynamobackup.operator.reconcile.DynamoBackupScheduleReconciler;
 import io.dynamobackup.operator.reconcile.DynamoRestoreReconciler;
 import io.dynamobackup.operator.reconcile.EventFilters;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,7 +56,20 @@ public final class BackupOperator {
           // Plain JSON patches and optimistic-locking updates: they work on every API server, and the finalizer
           // and conditions are replaced, never merged into stale copies.
           .withUseSSAToPatchPrimaryResource(false)
-          .withSSABasedCreateUpdateMatchForDependentResources(false);
+          .withSSABasedCreateUpdateMatchForDependentResources(false)
+          .withResourceCloner(new Cloner() {
+            @Override
+            public <R extends HasMetadata> R clone(R object) {
+              R copy = client.getKubernetesSerialization().clone(object);
+              // A clone goes through JSON, which the wrongly typed fields of a spec did not survive: keep the
+              // record of them, so that the reconciler refuses the spec instead of ignoring the fields.
+              if (object instanceof DynamoBackup original && copy instanceof DynamoBackup cloned
+                  && original.getSpec() != null && cloned.getSpec() != null) {
+                cloned.getSpec().typeErrors().addAll(original.getSpec().typeErrors());
+              }
+              return copy;
+            }
+          });
       if (config.leaderElection().enabled()) {
         o.withLeaderElectionConfiguration(leaderElection(config.leaderElection(), () -> {
           leading.set(true);

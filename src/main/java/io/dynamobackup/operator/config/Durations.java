@@ -18,20 +18,20 @@ public final class Durations {
       return Optional.empty();
     }
     Matcher matcher = SHORT.matcher(value.trim());
-    if (matcher.matches()) {
-      long amount = Long.parseLong(matcher.group(1));
-      return Optional.of(switch (matcher.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofDays(amount);
-      });
-    }
     try {
+      if (matcher.matches()) {
+        long amount = Long.parseLong(matcher.group(1));
+        return Optional.of(switch (matcher.group(2)) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "s" -> Duration.ofSeconds(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          case "h" -> Duration.ofHours(amount);
+          default -> Duration.ofDays(amount);
+        });
+      }
       return Optional.of(Duration.parse(value.trim()));
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
+    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+      return Optional.empty(); // a number too large for a Duration is no duration either
     }
   }
 }

@@ -715,7 +715,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     /** Writes the status if this step changed it; returns whether it did. */
     boolean record() {
       status.observedGeneration = backup.getMetadata().getGeneration();
-      return StatusRecorder.record(backup, context, status, before);
+      return StatusRecorder.recordCarryingVersion(backup, context, status, before);
     }
 
     /** Records, and emits a Warning event when the status is new (a repeated failure stays quiet). */

@@ -31,6 +31,11 @@ public record ReconcileSettings(
         scheduleRecheck);
   }
 
+  public ReconcileSettings withTerminalRetry(Duration retry) {
+    return new ReconcileSettings(resyncPeriod, creatingPollMin, creatingPollMax, retryBackoff, retry, inFlightBound,
+        scheduleRecheck);
+  }
+
   public ReconcileSettings withResyncPeriod(Duration period) {
     return new ReconcileSettings(period, creatingPollMin, creatingPollMax, retryBackoff, terminalRetry,
         inFlightBound, scheduleRecheck);

@@ -11,7 +11,10 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * What the spec means, and what is wrong with it: pure functions of the object, checked before any AWS call. The
@@ -25,6 +28,14 @@ public final class SpecRules {
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+  /**
+   * The regions this SDK version knows. A typo (eu-wset-1) would otherwise go to a host that does not resolve and be
+   * retried as a network failure forever; a region newer than the SDK is refused until the operator is upgraded.
+   */
+  private static final Set<String> KNOWN_REGIONS = Region.regions().stream().map(Region::id)
+      .collect(Collectors.toUnmodifiableSet());
+
+  private static final Duration LONGEST_RETENTION = Duration.ofDays(36500);
 
   /** A reason (for the Ready condition) and a message a user can act on. */
   public record Problem(String reason, String message) {}
@@ -106,6 +117,12 @@ public final class SpecRules {
   }
 
   private static Optional<Problem> validate(DynamoBackup backup, DynamoBackupSpec spec) {
+    if (!spec.typeErrors().isEmpty()) {
+      return invalid(String.join("; ", spec.typeErrors()));
+    }
+    if (spec.backupArn != null && spec.backupArn.isBlank()) {
+      return invalid("spec.backupArn is empty; give the ARN of a backup to adopt, or leave the field out");
+    }
     if (isBlank(spec.tableName) && isBlank(spec.backupArn)) {
       return invalid("spec.tableName is required unless spec.backupArn is set");
     }
@@ -123,19 +140,32 @@ public final class SpecRules {
         return invalid("spec.retention.expireAfter '" + spec.retention.expireAfter + "' is not a duration (like"
             + " 720h or 30d)");
       }
+      if (spec.retention.expireAfter != null
+          && Durations.parse(spec.retention.expireAfter).get().compareTo(LONGEST_RETENTION) > 0) {
+        // beyond this, creation time plus the duration can overflow an Instant
+        return invalid("spec.retention.expireAfter '" + spec.retention.expireAfter + "' is longer than 100 years"
+            + " (36500d); leave retention out to keep the backup");
+      }
       if (spec.retention.expiresAt != null && parseTime(spec.retention.expiresAt).isEmpty()) {
         return invalid("spec.retention.expiresAt '" + spec.retention.expiresAt + "' is not an RFC 3339 time (like"
             + " 2027-01-01T00:00:00Z)");
       }
     }
-    if (spec.region != null && !REGION.matcher(spec.region).matches()) {
-      return invalid("spec.region '" + spec.region + "' is not an AWS region name (like eu-west-1)");
+    if (spec.region != null) {
+      Optional<Problem> region = unknownRegion("spec.region", spec.region);
+      if (region.isPresent()) {
+        return region;
+      }
     }
     if (spec.backupArn != null) {
       Optional<BackupArn> arn = BackupArn.parse(spec.backupArn);
       if (arn.isEmpty()) {
         return invalid("spec.backupArn '" + spec.backupArn + "' is not a DynamoDB backup ARN"
             + " (arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/backup/ID)");
+      }
+      Optional<Problem> region = unknownRegion("the region of spec.backupArn", arn.get().region());
+      if (region.isPresent()) {
+        return region;
       }
       if (spec.region != null && !spec.region.equals(arn.get().region())) {
         return invalid("spec.region '" + spec.region + "' differs from the region '" + arn.get().region()
@@ -147,6 +177,36 @@ public final class SpecRules {
       }
     }
     return Optional.empty();
+  }
+
+  private static Optional<Problem> unknownRegion(String field, String region) {
+    if (!REGION.matcher(region).matches()) {
+      return invalid(field + " '" + region + "' is not an AWS region name (like eu-west-1)");
+    }
+    if (!KNOWN_REGIONS.contains(region)) {
+      String hint = KNOWN_REGIONS.stream().filter(known -> editDistance(known, region) <= 2).sorted().findFirst()
+          .map(known -> "; did you mean " + known + "?").orElse("; if it is newer than the operator, upgrade it");
+      return invalid(field + " '" + region + "' is not a known AWS region" + hint);
+    }
+    return Optional.empty();
+  }
+
+  /** Levenshtein distance, for a did-you-mean hint on region typos. */
+  static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      int[] current = new int[b.length() + 1];
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      previous = current;
+    }
+    return previous[b.length()];
   }
 
   /** Identity is fixed once a backup is recorded; a change would silently point the object at another backup. */

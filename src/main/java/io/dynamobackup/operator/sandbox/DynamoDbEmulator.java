@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,6 +68,12 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private final Map<String, RegionState> regions = new ConcurrentHashMap<>();
   private final Map<String, Deque<String>> injectedFaults = new ConcurrentHashMap<>();
   private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, String>> subjectFaults = new ConcurrentHashMap<>();
+  private volatile RandomFaults randomFaults = RandomFaults.NONE;
+  private final Map<String, AtomicInteger> randomFaultCounts = new ConcurrentHashMap<>();
+  private final Object randomLock = new Object();
+  private Random random = new Random(0);
+  private RandomFaults seededFor = RandomFaults.NONE;
   private final Map<String, Integer> quotas = new ConcurrentHashMap<>();
   private final Map<String, List<Call>> calls = new ConcurrentHashMap<>();
   private final AtomicInteger throttledAnswers = new AtomicInteger();
@@ -127,6 +135,56 @@ public final class DynamoDbEmulator implements AutoCloseable {
       }
     }
     return this;
+  }
+
+  /** Every call of {@code operation} naming {@code subject} (a table or backup ARN) answers {@code errorCode}. */
+  public DynamoDbEmulator failFor(String operation, String subject, String errorCode) {
+    subjectFaults.computeIfAbsent(operation, k -> new ConcurrentHashMap<>()).put(subject, errorCode);
+    return this;
+  }
+
+  /**
+   * Faults at random, per call, of every operation: each call draws one number from a seeded Random, so that a run
+   * is reproducible as far as thread scheduling allows. {@link RandomFaults#NONE} stops them.
+   */
+  public DynamoDbEmulator randomFaults(RandomFaults faults) {
+    randomFaults = faults;
+    return this;
+  }
+
+  /** How many random faults of each kind were injected (InternalServerError, ServiceUnavailable, ..., Slow, Timeout). */
+  public Map<String, Integer> randomFaultCounts() {
+    var counts = new TreeMap<String, Integer>();
+    randomFaultCounts.forEach((kind, count) -> counts.put(kind, count.get()));
+    return counts;
+  }
+
+  /**
+   * Probabilities per call of: a 500 InternalServerError, a 503 ServiceUnavailable, a LimitExceededException, a slow
+   * answer ({@code slowLatency}), and an answer later than the client's call timeout ({@code timeoutLatency}).
+   */
+  public record RandomFaults(long seed, double internalServerError, double serviceUnavailable,
+      double limitExceeded, double slow, Duration slowLatency, double timeout, Duration timeoutLatency) {
+
+    public static final RandomFaults NONE = new RandomFaults(0, 0, 0, 0, 0, Duration.ZERO, 0, Duration.ZERO);
+
+    /** The fault of one call, or null: the probabilities are stacked on one uniform draw. */
+    String draw(double uniform) {
+      double bound = internalServerError;
+      if (uniform < bound) {
+        return "InternalServerError";
+      }
+      if (uniform < (bound += serviceUnavailable)) {
+        return "ServiceUnavailable";
+      }
+      if (uniform < (bound += limitExceeded)) {
+        return "LimitExceededException";
+      }
+      if (uniform < (bound += slow)) {
+        return "Slow";
+      }
+      return uniform < bound + timeout ? "Timeout" : null;
+    }
   }
 
   public DynamoDbEmulator latency(String operation, Duration latency) {
@@ -264,9 +322,12 @@ public final class DynamoDbEmulator implements AutoCloseable {
       }
       calls.computeIfAbsent(operation, k -> new CopyOnWriteArrayList<>()).add(new Call(now, subject));
       pause(latencies.get(operation));
+      String randomFault = drawRandomFault();
 
       Answer answer;
       try {
+        rejectIfRandomFault(randomFault);
+        rejectIfSubjectFault(operation, subject);
         rejectIfFaultOrOverQuota(operation, region, now);
         answer = new Answer(200, dispatch(operation, region(region), request == null ? json.createObjectNode()
             : request));
@@ -282,6 +343,44 @@ public final class DynamoDbEmulator implements AutoCloseable {
   }
 
   private record Answer(int status, JsonNode body) {}
+
+  private String drawRandomFault() {
+    RandomFaults faults = randomFaults;
+    if (faults == RandomFaults.NONE) {
+      return null;
+    }
+    String fault;
+    synchronized (randomLock) {
+      if (seededFor != faults) {
+        random = new Random(faults.seed());
+        seededFor = faults;
+      }
+      fault = faults.draw(random.nextDouble());
+    }
+    if (fault != null) {
+      randomFaultCounts.computeIfAbsent(fault, k -> new AtomicInteger()).incrementAndGet();
+      // slow and timed-out calls do what they were asked, late: the client may never see the answer
+      pause(fault.equals("Slow") ? faults.slowLatency() : fault.equals("Timeout") ? faults.timeoutLatency() : null);
+    }
+    return fault;
+  }
+
+  private static void rejectIfRandomFault(String fault) {
+    if (fault != null && !fault.equals("Slow") && !fault.equals("Timeout")) {
+      throw ApiError.injected(fault);
+    }
+  }
+
+  private void rejectIfSubjectFault(String operation, String subject) {
+    var faults = subjectFaults.get(operation);
+    if (faults != null && subject != null) {
+      faults.forEach((named, code) -> {
+        if (subject.contains(named)) {
+          throw ApiError.injected(code);
+        }
+      });
+    }
+  }
 
   private void rejectIfFaultOrOverQuota(String operation, String region, Instant now) {
     var faults = injectedFaults.get(operation);

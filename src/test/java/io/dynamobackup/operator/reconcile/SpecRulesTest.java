@@ -30,6 +30,8 @@ class SpecRulesTest {
       "table too short           | ab        | ''      | ''        | InvalidSpec | 3-255 characters",
       "backup name with a slash  | orders    | 'a/b'   | ''        | InvalidSpec | spec.backupName 'a/b'",
       "region typo               | orders    | ''      | euwest1   | InvalidSpec | spec.region 'euwest1'",
+      "region not known          | orders    | ''      | eu-wset-1 | InvalidSpec | did you mean eu-west-1?",
+      "region far from any known | orders    | ''      | xx-east-9 | InvalidSpec | upgrade it",
   })
   void badFieldsAreRefusedWithASpecificMessage(String title, String table, String backupName, String region,
       String reason, String message) {

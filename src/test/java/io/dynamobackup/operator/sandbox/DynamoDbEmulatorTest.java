@@ -129,6 +129,49 @@ class DynamoDbEmulatorTest {
   }
 
   @Test
+  void faultForOneSubjectAnswersEveryCallNamingItAndNoOther() {
+    emulator.createTable("eu-west-1", "secret");
+    emulator.failFor("CreateBackup", "secret", "AccessDeniedException");
+
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> client.createBackup(r -> r.tableName("secret").backupName("bk1")))
+          .isInstanceOfSatisfying(DynamoDbException.class,
+              e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDeniedException"));
+    }
+    assertThat(client.createBackup(r -> r.tableName("orders").backupName("bk1")).backupDetails().backupArn())
+        .contains("table/orders/");
+  }
+
+  @Test
+  void randomFaultsFollowTheirProbabilitiesAndAreReproducibleFromTheSeed() {
+    var faults = new DynamoDbEmulator.RandomFaults(7, 0.1, 0.1, 0.1, 0.1, Duration.ofMillis(1), 0, Duration.ZERO);
+    List<String> first = outcomesOf(40, faults);
+    List<String> second = outcomesOf(40, new DynamoDbEmulator.RandomFaults(7, 0.1, 0.1, 0.1, 0.1,
+        Duration.ofMillis(1), 0, Duration.ZERO));
+
+    assertThat(second).isEqualTo(first);
+    assertThat(first).contains("ok", "InternalServerError", "ServiceUnavailable", "LimitExceededException");
+    assertThat(emulator.randomFaultCounts()).containsKeys("InternalServerError", "ServiceUnavailable",
+        "LimitExceededException", "Slow");
+    emulator.randomFaults(DynamoDbEmulator.RandomFaults.NONE);
+    assertThat(outcomesOf(10, DynamoDbEmulator.RandomFaults.NONE)).containsOnly("ok");
+  }
+
+  private List<String> outcomesOf(int calls, DynamoDbEmulator.RandomFaults faults) {
+    emulator.randomFaults(faults);
+    var outcomes = new ArrayList<String>();
+    for (int i = 0; i < calls; i++) {
+      try {
+        client.listBackups(r -> r.tableName("orders"));
+        outcomes.add("ok");
+      } catch (DynamoDbException e) {
+        outcomes.add(e.awsErrorDetails().errorCode());
+      }
+    }
+    return outcomes;
+  }
+
+  @Test
   void quotaAnswersLimitExceededAboveTheRateAndRecoversTheNextSecond() {
     emulator.quota("DescribeBackup", 3);
     String arn = client.createBackup(r -> r.tableName("orders").backupName("bk1")).backupDetails().backupArn();
