@@ -372,6 +372,8 @@ public final class ThroughputBench {
         + " (time scale 1:1): the emulator enforces DeleteBackup 10/s, DescribeBackup 10/s, ListBackups 5/s,"
         + " CreateBackup 50/s per region over any one-second window; the operator is the jar in its own JVM.%n%n",
         Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), human(total)));
+    out.append(String.format(Locale.ROOT, "Machine: %d cores; load average at the end of the run: %s (timing figures"
+        + " suffer when other work shares the cores).%n%n", Runtime.getRuntime().availableProcessors(), loadAverage()));
     out.append("## 1. Mass delete\n\n");
     out.append("| mode | objects | DeleteBackup rate | share of quota | DeleteBackup calls | throttled | time to last"
         + " finalizer |\n|---|---:|---:|---:|---:|---:|---:|\n");
@@ -407,6 +409,15 @@ public final class ThroughputBench {
     target(out, "heap ≤ 512 MiB", steady.heapBytes() <= 512L << 20);
     target(out, "ready ≤ 60 s", steady.toReady().compareTo(Duration.ofSeconds(60)) <= 0);
     return out.toString();
+  }
+
+  static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return fields[0] + " / " + fields[1] + " / " + fields[2] + " (1 / 5 / 15 min)";
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   static void target(StringBuilder out, String target, boolean met) {
