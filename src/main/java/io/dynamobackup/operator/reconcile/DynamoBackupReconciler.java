@@ -587,8 +587,14 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   @Override
   public ErrorStatusUpdateControl<DynamoBackup> updateErrorStatus(DynamoBackup backup,
       Context<DynamoBackup> context, Exception e) {
+    if (Interruption.causedBy(e)) {
+      // the operator is stopping; the next leader reconciles this object afresh
+      log.debug("{}/{}: reconcile interrupted by shutdown: {}", backup.getMetadata().getNamespace(),
+          backup.getMetadata().getName(), e.toString());
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     log.warn("{}/{}: reconcile failed: {}", backup.getMetadata().getNamespace(), backup.getMetadata().getName(),
-        e.toString());
+        Interruption.describe(e));
     var step = new Step(backup, context);
     step.notReady(RECONCILE_ERROR, String.valueOf(e.getMessage()));
     backup.setStatus(step.status);

@@ -424,8 +424,14 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
   @Override
   public ErrorStatusUpdateControl<DynamoRestore> updateErrorStatus(DynamoRestore restore,
       Context<DynamoRestore> context, Exception e) {
+    if (Interruption.causedBy(e)) {
+      // the operator is stopping; the next leader reconciles this object afresh
+      log.debug("{}/{}: reconcile interrupted by shutdown: {}", restore.getMetadata().getNamespace(),
+          restore.getMetadata().getName(), e.toString());
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     log.warn("{}/{}: reconcile failed: {}", restore.getMetadata().getNamespace(), restore.getMetadata().getName(),
-        e.toString());
+        Interruption.describe(e));
     var step = new Step(restore, context);
     step.notReady(RECONCILE_ERROR, String.valueOf(e.getMessage()));
     restore.setStatus(step.status);
