@@ -33,7 +33,7 @@ public final class SoakBench {
     Path results = Path.of("bench", "soak-results.md");
     if (!Files.exists(results)) {
       Files.writeString(results, "# Soak results\n\nWritten by bench/SoakBench (see its javadoc and support/Soak for"
-          + " the figures' definitions).\n\n| run at " + Soak.Figures.header().substring(1)
+          + " the figures' definitions).\n\n| run at |" + Soak.Figures.header().substring(1)
               .replace("\n|---", "\n|---|---") + "\n");
     }
     Files.writeString(results, "| " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " " + row
