@@ -93,6 +93,11 @@ public final class AwsFailure extends RuntimeException {
     return code;
   }
 
+  /** The condition reason for this failure: the AWS error code without its "Exception" suffix. */
+  public String reason() {
+    return code.endsWith("Exception") ? code.substring(0, code.length() - "Exception".length()) : code;
+  }
+
   /** For a call the rate limit held back: when to call again (its reserved slot); empty for AWS's own answers. */
   public Optional<Duration> retryAfter() {
     return Optional.ofNullable(retryAfter);

@@ -254,7 +254,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       if (failure.answered()) {
         // AWS answered with an error, or the call was never sent: nothing was created, the next attempt needs no
         // lookup.
-        step.set(Conditions.CREATING, false, reasonOf(failure), failure.retryAfter().isPresent()
+        step.set(Conditions.CREATING, false, failure.reason(), failure.retryAfter().isPresent()
             ? failure.getMessage() : "CreateBackup failed: " + failure);
       }
       return retryLater(step, "CreateBackup", failure);
@@ -508,7 +508,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       String call = arn == null ? "ListBackups (looking for an unrecorded backup)" : "DeleteBackup of " + arn;
       String message = call + " failed: " + failure + "; retry " + step.status.failedAttempts
           + " at " + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);
-      step.set(Conditions.DELETING, true, reasonOf(failure), message);
+      step.set(Conditions.DELETING, true, failure.reason(), message);
       step.recordWithWarning("DeleteFailed", message);
       log.info("{}: {}", step.id(), message);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(delay);
@@ -610,7 +610,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     Duration delay = delayAfter(step, failure);
     String message = call + " failed: " + failure + "; retry " + step.status.failedAttempts + " at "
         + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);
-    step.notReady(reasonOf(failure), message);
+    step.notReady(failure.reason(), message);
     step.recordWithWarning(call.replaceAll("Backups?$", "") + "Failed", message);
     log.info("{}: {}", step.id(), message);
     return UpdateControl.<DynamoBackup>noUpdate().rescheduleAfter(delay);
@@ -665,11 +665,6 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     merged.sourceTableFeatureDetails = fresh.sourceTableFeatureDetails != null
         ? fresh.sourceTableFeatureDetails : known.sourceTableFeatureDetails;
     return merged;
-  }
-
-  private static String reasonOf(AwsFailure failure) {
-    String code = failure.code();
-    return code.endsWith("Exception") ? code.substring(0, code.length() - "Exception".length()) : code;
   }
 
   /** One reconcile's working state: the object, the status being built, and what it was before. */

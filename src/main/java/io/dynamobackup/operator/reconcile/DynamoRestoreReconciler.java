@@ -183,7 +183,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     } catch (AwsFailure failure) {
       if (failure.answered()) {
         // AWS answered with an error, so nothing was restored: the next attempt needs no look at the target.
-        step.set(Conditions.RESTORING, false, reasonOf(failure), "RestoreTableFromBackup failed: " + failure);
+        step.set(Conditions.RESTORING, false, failure.reason(), "RestoreTableFromBackup failed: " + failure);
       }
       if ("TableAlreadyExistsException".equals(failure.code())) {
         return tableAlreadyExists(step, "RestoreTableFromBackup: table '" + target + "' already exists");
@@ -375,7 +375,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
           : "DeleteTable of " + step.status.tableArn;
       String message = call + " failed: " + failure + "; retry " + step.status.failedAttempts + " at "
           + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);
-      step.set(Conditions.DELETING, true, reasonOf(failure), message);
+      step.set(Conditions.DELETING, true, failure.reason(), message);
       step.recordWithWarning("DeleteFailed", message);
       log.info("{}: {}", step.id(), message);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(delay);
@@ -442,7 +442,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     Duration delay = delayAfter(step, failure);
     String message = call + " failed: " + failure + "; retry " + step.status.failedAttempts + " at "
         + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);
-    step.notReady(reasonOf(failure), message);
+    step.notReady(failure.reason(), message);
     step.recordWithWarning(call.replace("FromBackup", "") + "Failed", message);
     log.info("{}: {}", step.id(), message);
     return step.retryAfter(delay);
@@ -460,11 +460,6 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     return Conditions.find(status.conditions, Conditions.RESTORING)
         .filter(c -> "True".equals(c.getStatus()) && RESTORE_REQUESTED.equals(c.getReason()))
         .map(c -> Instant.parse(c.getLastTransitionTime()));
-  }
-
-  private static String reasonOf(AwsFailure failure) {
-    String code = failure.code();
-    return code.endsWith("Exception") ? code.substring(0, code.length() - "Exception".length()) : code;
   }
 
   /** One reconcile's working state: the object, the status being built, and what it was before. */

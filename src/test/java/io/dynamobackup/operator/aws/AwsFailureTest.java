@@ -33,4 +33,11 @@ class AwsFailureTest {
   void errorCodesAreClassifiedOnce(String code, int httpStatus, Kind kind) {
     assertThat(AwsFailure.kindOf(code, httpStatus)).isEqualTo(kind);
   }
+
+  @org.junit.jupiter.api.Test
+  void theConditionReasonIsTheCodeWithoutItsExceptionSuffix() {
+    assertThat(new AwsFailure(Kind.RETRYABLE, "BackupInUseException", "in use").reason()).isEqualTo("BackupInUse");
+    assertThat(new AwsFailure(Kind.RETRYABLE, AwsFailure.NO_ANSWER, "timeout").reason()).isEqualTo("NoAnswer");
+    assertThat(AwsFailure.quotaWait("DeleteBackup", java.time.Duration.ofSeconds(1)).reason()).isEqualTo("QuotaWait");
+  }
 }
