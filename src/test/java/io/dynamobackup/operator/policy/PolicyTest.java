@@ -228,7 +228,8 @@ class PolicyTest {
           .map(c -> "NotPermitted".equals(c.getReason()) && c.getMessage().contains("'payments-restored' is not"))
           .orElse(false);
     });
-    assertThat(harness.emulator.calls("RestoreTableFromBackup")).isZero();
+    assertThat(harness.emulator.calls("RestoreTableFromBackup", backups(ns).withName("source").get().getStatus()
+        .backupArn)).isEmpty();
   }
 
   @Test
@@ -275,6 +276,20 @@ class PolicyTest {
     policy.setSpec(new DynamoBackupPolicySpec());
     spec.accept(policy.getSpec());
     harness.client.resource(policy).create();
+    // The operator hears of policies through its own informer: wait until it judges by this one, so that no test
+    // object is reconciled in the moment before (when it might still be single-tenant).
+    if (policy.getSpec().namespaces != null && !policy.getSpec().namespaces.isEmpty()) {
+      String ns = policy.getSpec().namespaces.get(0);
+      String probe = OperatorHarness.uniqueName("probe");
+      apply(ns, probe, new DynamoBackupSpec("zz-probe-table-outside-every-pattern"));
+      await().atMost(TIMEOUT).until(() -> {
+        var object = backups(ns).withName(probe).get();
+        return object.getStatus() != null && Conditions.find(object.getStatus().conditions, Conditions.READY)
+            .map(c -> "NotPermitted".equals(c.getReason()) && c.getMessage().contains("DynamoBackupPolicy " + name))
+            .orElse(false);
+      });
+      backups(ns).withName(probe).delete();
+    }
   }
 
   static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<DynamoBackup,
