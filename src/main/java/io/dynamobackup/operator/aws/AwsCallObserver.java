@@ -8,6 +8,9 @@ public interface AwsCallObserver {
 
   AwsCallObserver NONE = (operation, region, outcome, took) -> { };
 
+  /** The outcome of a call given up because the operator is stopping ({@link CallAbandoned}). */
+  String ABANDONED = "abandoned";
+
   /** What a call ended with: {@code ok}, or the failure's kind in lower case (throttled, retryable, gone, terminal). */
   static String outcomeOf(AwsFailure failure) {
     return failure == null ? "ok" : failure.kind().name().toLowerCase(java.util.Locale.ROOT);

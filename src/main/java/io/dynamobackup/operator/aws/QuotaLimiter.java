@@ -115,8 +115,7 @@ public final class QuotaLimiter {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new AwsFailure(AwsFailure.Kind.RETRYABLE, "Interrupted", "interrupted waiting for a " + operation
-          + " slot");
+      throw new CallAbandoned(operation + " (waiting for its slot under the quota)", e);
     }
     return Duration.ZERO;
   }

@@ -11,6 +11,9 @@ import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -138,11 +141,14 @@ public final class SdkBackupStore implements BackupStore, TableStore, AutoClosea
     if (!later.isZero()) {
       throw AwsFailure.quotaWait(name, later);
     }
-    AwsFailure failure = null;
+    String outcome = AwsCallObserver.outcomeOf(null);
     try {
-      return classified(effectiveRegion, operation);
+      return classified(name, effectiveRegion, operation);
+    } catch (CallAbandoned e) {
+      outcome = AwsCallObserver.ABANDONED;
+      throw e;
     } catch (AwsFailure e) {
-      failure = e;
+      outcome = AwsCallObserver.outcomeOf(e);
       if (e.kind() == AwsFailure.Kind.THROTTLED) {
         limiter.throttled(effectiveRegion, name);
         // Under a rate limit, a throttled call goes again at its next slot rather than after a growing backoff:
@@ -154,12 +160,11 @@ public final class SdkBackupStore implements BackupStore, TableStore, AutoClosea
       }
       throw e;
     } finally {
-      observer.called(name, effectiveRegion, AwsCallObserver.outcomeOf(failure),
-          Duration.ofNanos(System.nanoTime() - start));
+      observer.called(name, effectiveRegion, outcome, Duration.ofNanos(System.nanoTime() - start));
     }
   }
 
-  private <T> T classified(String region, Function<DynamoDbClient, T> operation) {
+  private <T> T classified(String name, String region, Function<DynamoDbClient, T> operation) {
     try {
       return operation.apply(clients.computeIfAbsent(region, this::newClient));
     } catch (AwsServiceException e) {
@@ -168,9 +173,31 @@ public final class SdkBackupStore implements BackupStore, TableStore, AutoClosea
           ? e.awsErrorDetails().errorMessage() : e.getMessage();
       return fail(AwsFailure.kindOf(code, e.statusCode()), code != null ? code : "HTTP" + e.statusCode(), message, e);
     } catch (SdkException e) {
+      if (abandoned(e)) {
+        throw new CallAbandoned(name, e);
+      }
       // No answer from AWS (connection refused, timeout, unknown host): nothing was decided there.
       return fail(AwsFailure.kindOf(null, 0), AwsFailure.NO_ANSWER, e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether the call ended because its thread was interrupted (the operator is stopping). The SDK's own call
+   * timeout interrupts the thread too, but it answers ApiCallTimeoutException: that is a call without an answer.
+   */
+  private static boolean abandoned(SdkException e) {
+    if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+      return false;
+    }
+    if (e instanceof AbortedException || Thread.currentThread().isInterrupted()) {
+      return true;
+    }
+    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+      if (cause instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static <T> T fail(AwsFailure.Kind kind, String code, String message, Throwable cause) {

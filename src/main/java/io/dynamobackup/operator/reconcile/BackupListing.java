@@ -2,6 +2,7 @@ package io.dynamobackup.operator.reconcile;
 
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.aws.AwsFailure;
+import io.dynamobackup.operator.aws.CallAbandoned;
 import io.dynamobackup.operator.aws.BackupPage;
 import io.dynamobackup.operator.aws.BackupPage.BackupSummary;
 import io.dynamobackup.operator.aws.BackupQuery;
@@ -138,6 +139,8 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
         } catch (AwsFailure failure) {
           log.warn("listing backups of region {}{} failed: {}; keeping the previous listing", region,
               route.role().isEmpty() ? "" : " as " + route.role(), failure.toString());
+        } catch (CallAbandoned stopping) {
+          log.debug("listing backups of region {} stopped: {}", region, stopping.getMessage());
         }
         lastGood.getOrDefault(route, Map.of()).forEach((id, summaries) ->
             all.computeIfAbsent(id, k -> new HashSet<>()).addAll(summaries));

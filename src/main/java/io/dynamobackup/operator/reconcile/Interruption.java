@@ -1,5 +1,6 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.dynamobackup.operator.aws.CallAbandoned;
 import java.io.InterruptedIOException;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -16,7 +17,7 @@ final class Interruption {
       return true;
     }
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof InterruptedException || t instanceof InterruptedIOException
+      if (t instanceof CallAbandoned || t instanceof InterruptedException || t instanceof InterruptedIOException
           || t instanceof RejectedExecutionException
           || t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("already closed")) {
         return true;

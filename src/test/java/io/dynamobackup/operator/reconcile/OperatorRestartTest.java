@@ -81,4 +81,37 @@ class OperatorRestartTest {
       }
     }
   }
+
+  @Test
+  void stoppingWhileAnAwsCallIsInFlightWritesNothingIntoStatus() {
+    // The stop interrupts the reconcile thread, and the SDK call it is in ends without an answer. That is the
+    // operator's own doing, not news about the backup: its Ready=True must stay, and no warning may be recorded.
+    String table = harness.newTable();
+    String name = OperatorHarness.uniqueName("stopped");
+    harness.emulator.latency("DescribeBackup", Duration.ofMillis(1000));
+    try {
+      harness.apply(name, new DynamoBackupSpec(table));
+      await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(10)).until(() -> {
+        var status = harness.get(name).getStatus();
+        return status != null && Conditions.isTrue(status.conditions, Conditions.READY)
+            && !harness.emulator.calls("DescribeBackup", "/" + table + "/").isEmpty();
+      });
+      var before = harness.get(name).getStatus();
+
+      harness.stopOperator();
+
+      // The stop does not wait for the interrupted thread: watch past the moment the call would have answered.
+      await().during(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        var after = harness.get(name).getStatus();
+        assertThat(Conditions.find(after.conditions, Conditions.READY)).get()
+            .satisfies(ready -> assertThat(ready.getStatus()).as(ready.getMessage()).isEqualTo("True"));
+        assertThat(after.failedAttempts).isEqualTo(before.failedAttempts);
+        assertThat(harness.events(name)).noneMatch(event -> "Warning".equals(event.getType()));
+      });
+    } finally {
+      harness.emulator.latency("DescribeBackup", Duration.ZERO);
+      harness.startOperator();
+      harness.deleteAndAwaitGone(name, TIMEOUT);
+    }
+  }
 }
