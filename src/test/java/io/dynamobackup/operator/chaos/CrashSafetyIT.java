@@ -83,12 +83,12 @@ class CrashSafetyIT {
 
   /** What a round ended with. Everything but kills must be zero. */
   record Figures(int killsDuringCreate, int killsDuringDelete, int adoptedAfterCrash, Duration elapsed,
-      int duplicates, int orphans, int stuck, int notReady, int missing) {
+      int duplicates, int orphans, int stuck, int notReady, int missing, List<String> notReadyConditions) {
     void assertClean() {
       assertThat(duplicates).as("objects with more than one backup").isZero();
       assertThat(orphans).as("backups left for deleted objects").isZero();
       assertThat(stuck).as("deleted objects still held by a finalizer").isZero();
-      assertThat(notReady).as("surviving objects not Ready=True").isZero();
+      assertThat(notReady).as("surviving objects not Ready=True: %s", notReadyConditions).isZero();
       assertThat(missing).as("surviving objects without a backup").isZero();
     }
   }
@@ -149,6 +149,7 @@ class CrashSafetyIT {
       int orphans = 0;
       int stuck = 0;
       int notReady = 0;
+      List<String> notReadyConditions = new ArrayList<>();
       for (int i = 0; i < keep + drop; i++) {
         String name = (i < keep ? "keep-" : "drop-") + i;
         int backups = backupsOfTable.apply("table-" + name);
@@ -156,8 +157,13 @@ class CrashSafetyIT {
         if (i < keep) {
           duplicates += backups > 1 ? 1 : 0;
           missing += backups == 0 ? 1 : 0;
-          notReady += object == null || object.getStatus() == null
-              || !Conditions.isTrue(object.getStatus().conditions, Conditions.READY) ? 1 : 0;
+          if (object == null || object.getStatus() == null
+              || !Conditions.isTrue(object.getStatus().conditions, Conditions.READY)) {
+            notReady++;
+            notReadyConditions.add(name + ": " + (object == null || object.getStatus() == null ? "no status"
+                : Conditions.find(object.getStatus().conditions, Conditions.READY)
+                    .map(c -> c.getStatus() + " " + c.getReason() + " (" + c.getMessage() + ")").orElse("no Ready")));
+          }
         } else {
           orphans += backups;
           stuck += object != null ? 1 : 0;
@@ -166,7 +172,7 @@ class CrashSafetyIT {
       int adopted = (int) client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
           .filter(e -> "AdoptedEarlierAttempt".equals(e.getReason())).count();
       return new Figures(createKills, deleteKills, adopted, Duration.ofNanos(System.nanoTime() - started),
-          duplicates, orphans, stuck, notReady, missing);
+          duplicates, orphans, stuck, notReady, missing, notReadyConditions);
     }
   }
 
