@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Observation by batch: every resync period, ListBackups pages per region (100 backups a page, within its 5/s
  * quota) instead of one DescribeBackup per object. A JOSDK polling event source: its cache holds each object's
- * summary, and a summary that changed (or vanished) triggers that object's reconcile. DescribeBackup stays for
- * what the listing cannot tell: backups being created, and the full description once.
+ * summary, and a summary that changed (or vanished) triggers that object's reconcile. Each page is handed over as it
+ * arrives, so that the status writes of a pass run alongside its remaining pages; the end of the pass only adds
+ * what vanished. DescribeBackup stays for what the listing cannot tell: backups being created, and the full
+ * description once.
  */
 final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup, String> {
 
@@ -52,6 +55,12 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
         .withResourceIDMapper(BackupSummary::backupArn)
         .build());
     this.passes = passes;
+    passes.onPage = this::handlePage;
+  }
+
+  /** The objects one page named, at once: a changed summary reconciles its object without waiting for the pass. */
+  private void handlePage(Map<ResourceID, Set<BackupSummary>> page) {
+    page.forEach(this::handleResources);
   }
 
   /**
@@ -99,6 +108,8 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
     final OperatorMetrics metrics;
     final Map<Route, Instant> completed = new ConcurrentHashMap<>();
     final Map<Route, Map<ResourceID, Set<BackupSummary>>> lastGood = new ConcurrentHashMap<>();
+    /** Where each page's findings go as soon as they are known. */
+    volatile Consumer<Map<ResourceID, Set<BackupSummary>>> onPage = page -> { };
 
     Passes(Function<String, ? extends BackupStore> stores, Function<DynamoBackup, Optional<String>> roleOf,
         IndexedResourceCache<DynamoBackup> primaries, Clock clock, BooleanSupplier leading,
@@ -129,18 +140,21 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
       Map<ResourceID, Set<BackupSummary>> all = new HashMap<>();
       for (Route route : routes) {
         String region = route.region();
+        Map<ResourceID, Set<BackupSummary>> found = new HashMap<>();
         try {
           Instant started = clock.instant();
           long start = System.nanoTime();
-          lastGood.put(route, list(stores.apply(route.role().isEmpty() ? null : route.role()),
-              region.isEmpty() ? null : region));
+          list(stores.apply(route.role().isEmpty() ? null : route.role()), region.isEmpty() ? null : region, found);
+          lastGood.put(route, found);
           completed.put(route, started);
           metrics.listingPass(region.isEmpty() ? "default" : region, Duration.ofNanos(System.nanoTime() - start));
         } catch (AwsFailure failure) {
           log.warn("listing backups of region {}{} failed: {}; keeping the previous listing", region,
               route.role().isEmpty() ? "" : " as " + route.role(), failure.toString());
+          keepWithNewer(route, found);
         } catch (CallAbandoned stopping) {
           log.debug("listing backups of region {} stopped: {}", region, stopping.getMessage());
+          keepWithNewer(route, found);
         }
         lastGood.getOrDefault(route, Map.of()).forEach((id, summaries) ->
             all.computeIfAbsent(id, k -> new HashSet<>()).addAll(summaries));
@@ -148,8 +162,20 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
       return all;
     }
 
-    private Map<ResourceID, Set<BackupSummary>> list(BackupStore store, String region) {
-      Map<ResourceID, Set<BackupSummary>> found = new HashMap<>();
+    /**
+     * An incomplete pass: the previous listing stands, but not over what this pass's pages have already handed over,
+     * which is newer (going back to the older summaries would reconcile those objects with stale figures).
+     */
+    private void keepWithNewer(Route route, Map<ResourceID, Set<BackupSummary>> found) {
+      if (!found.isEmpty()) {
+        var kept = new HashMap<>(lastGood.getOrDefault(route, Map.of()));
+        kept.putAll(found);
+        lastGood.put(route, kept);
+      }
+    }
+
+    /** Pages through one region's backups into {@code found}, handing each page over as it arrives. */
+    private void list(BackupStore store, String region, Map<ResourceID, Set<BackupSummary>> found) {
       BackupQuery query = BackupQuery.all().limit(PAGE_SIZE);
       int throttled = 0;
       for (int page = 0; page < MAX_PAGES; page++) {
@@ -163,13 +189,21 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
           page--; // the same page again: the limiter has its slot, and slows down if this goes on
           continue;
         }
+        Map<ResourceID, Set<BackupSummary>> named = new HashMap<>();
         for (BackupSummary summary : result.backups()) {
           for (DynamoBackup backup : primaries.byIndex(ARN_INDEX, summary.backupArn())) {
-            found.computeIfAbsent(ResourceID.fromResource(backup), k -> new HashSet<>()).add(summary);
+            named.computeIfAbsent(ResourceID.fromResource(backup), k -> new HashSet<>()).add(summary);
           }
         }
+        // an object's ARN is listed once, so a page holds the whole set of the objects it names
+        named.forEach((id, summaries) -> found.merge(id, summaries, (a, b) -> {
+          var both = new HashSet<>(a);
+          both.addAll(b);
+          return both;
+        }));
+        onPage.accept(named);
         if (!result.hasMore()) {
-          return found;
+          return;
         }
         query = query.startingAfter(result.lastEvaluatedBackupArn());
       }
