@@ -38,6 +38,11 @@ public final class QuotaLimiter {
   static final double DECREASE = 0.8;
   static final Duration RECOVERY_STEP = Duration.ofSeconds(2);
   static final double MIN_SHARE = 0.1;
+  /**
+   * How much closer together calls may arrive at AWS than they left: no more than the quota's calls leave in any one
+   * second plus this, so that an 11th call never lands in a one-second window.
+   */
+  static final Duration ARRIVAL_JITTER = Duration.ofMillis(20);
   /** A call costs many tokens so that rescaling the queue on a rate change rounds to a thousandth of a call. */
   static final long TOKENS_PER_CALL = 1000;
 
@@ -108,7 +113,7 @@ public final class QuotaLimiter {
         sleeper.sleep(Duration.ofNanos(wait));
       }
       // A caller that comes late (a stalled thread, a rescheduled reconcile that started late) keeps its place in
-      // line, but does not go out in a burst with others: departures stay one interval apart.
+      // line, but does not go out in a burst that AWS would count into one second.
       long spacing = limit.depart(time.currentTimeNanos());
       if (spacing > 0) {
         sleeper.sleep(Duration.ofNanos(spacing));
@@ -150,7 +155,7 @@ public final class QuotaLimiter {
   }
 
   private Limit limit(String region, String operation, double quota) {
-    return limits.computeIfAbsent(region + "/" + operation, k -> new Limit(quota * HEADROOM));
+    return limits.computeIfAbsent(region + "/" + operation, k -> new Limit(quota));
   }
 
   /** Reservations nobody came back for (the object went away) are dropped after a minute; at most once a second. */
@@ -164,15 +169,19 @@ public final class QuotaLimiter {
   }
 
   private final class Limit {
+    final double quota;
     final double target;
     double rate;
     long lastChange;
     final java.util.ArrayDeque<Long> recentThrottles = new java.util.ArrayDeque<>();
+    /** The latest departures, newest last: as many as the quota allows in one second. */
+    final java.util.ArrayDeque<Long> recentDepartures = new java.util.ArrayDeque<>();
     long lastDeparture = Long.MIN_VALUE / 2;
     final Bucket bucket;
 
-    Limit(double target) {
-      this.target = target;
+    Limit(double quota) {
+      this.quota = quota;
+      this.target = quota * HEADROOM;
       this.rate = target;
       this.lastChange = time.currentTimeNanos() - SUSTAINED.toNanos();
       this.bucket = Bucket.builder().withCustomTimePrecision(time).addLimit(bandwidth(target)).build();
@@ -195,9 +204,24 @@ public final class QuotaLimiter {
       }
     }
 
-    /** Takes the next departure, at least one interval after the previous one: how long to wait for it. */
+    /**
+     * Takes the next departure: how long to wait for it. The bucket paces the slots; this keeps what AWS counts,
+     * calls per any one second, within the quota (scaled down with the rate after throttling). Unlike a fixed
+     * spacing, it lets callers that were held up catch up with the slots they missed, so a late caller does not
+     * push every later call back for good.
+     */
     synchronized long depart(long now) {
-      long departure = Math.max(now, lastDeparture + Math.round(1_000_000_000L / rate));
+      int perSecond = Math.max(1, (int) Math.floor(quota * rate / target + 1e-9));
+      long departure = Math.max(now, lastDeparture + Math.round(500_000_000L / rate)); // never closer than half a slot
+      if (recentDepartures.size() >= perSecond) {
+        long oldestInWindow = recentDepartures.stream().skip(recentDepartures.size() - perSecond).findFirst()
+            .orElseThrow();
+        departure = Math.max(departure, oldestInWindow + 1_000_000_000L + ARRIVAL_JITTER.toNanos());
+      }
+      recentDepartures.addLast(departure);
+      while (recentDepartures.size() > Math.max(1, (int) Math.floor(quota))) {
+        recentDepartures.removeFirst();
+      }
       lastDeparture = departure;
       return departure - now;
     }

@@ -160,6 +160,44 @@ class QuotaLimiterTest {
   }
 
   @Test
+  void aCallerHeldUpOnceDoesNotPushEveryLaterCallBack() {
+    // two hundred callers ask at once and get slots; the first to come back is 150 ms late, the rest on time
+    var sleepsMoveTheClock = new java.util.concurrent.atomic.AtomicBoolean(false);
+    var switchable = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, d -> {
+      if (sleepsMoveTheClock.get()) {
+        nanos.addAndGet(d.toNanos());
+      }
+    });
+    List<String> deferred = new ArrayList<>();
+    List<Long> comeBackAt = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      Duration later = switchable.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO);
+      if (!later.isZero()) {
+        deferred.add("arn-" + i);
+        comeBackAt.add(nanos.get() + later.toNanos());
+      }
+    }
+    sleepsMoveTheClock.set(true);
+    List<Long> lateness = new ArrayList<>();
+    List<Long> departures = new ArrayList<>();
+    for (int i = 0; i < deferred.size(); i++) {
+      long slot = comeBackAt.get(i) + MAX_BLOCK.toNanos() / 2;
+      nanos.set(Math.max(nanos.get(), i == 0 ? slot + Duration.ofMillis(150).toNanos() : comeBackAt.get(i)));
+      assertThat(switchable.admit(REGION, "DeleteBackup", deferred.get(i), Duration.ZERO)).isZero();
+      departures.add(nanos.get());
+      lateness.add(nanos.get() - slot);
+    }
+    // fixed spacing would leave every later call 150 ms behind its slot; the loss is made up, within the quota
+    assertThat(lateness.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(150).toNanos());
+    assertThat(lateness.subList(lateness.size() - 10, lateness.size()))
+        .allMatch(late -> late < Duration.ofMillis(5).toNanos());
+    for (int i = 10; i < departures.size(); i++) {
+      assertThat(departures.get(i) - departures.get(i - 10)).as("11 departures span more than a second")
+          .isGreaterThan(1_000_000_000L);
+    }
+  }
+
+  @Test
   void aCallThrottledByAwsGetsTheNextSlotNotABackoff() {
     List<Duration> slept = new ArrayList<>();
     var concurrent = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, slept::add);
