@@ -38,6 +38,8 @@ public final class QuotaLimiter {
   static final double DECREASE = 0.8;
   static final Duration RECOVERY_STEP = Duration.ofSeconds(2);
   static final double MIN_SHARE = 0.1;
+  /** The share of {@code maxBlock} by which a deferred caller comes back before its slot. */
+  static final double COME_BACK_LEAD = 0.8;
   /**
    * How much closer together calls may arrive at AWS than they left: no more than the quota's calls leave in any one
    * second plus this, so that an 11th call never lands in a one-second window.
@@ -104,9 +106,9 @@ public final class QuotaLimiter {
     if (wait > block) {
       reservations.put(key, slot);
       sweep(now);
-      // Back half a block early: a rescheduled reconcile may start late, and a call that goes late bunches up
-      // with the next ones in AWS's one-second window. Early, it waits the rest in place and goes on time.
-      return Duration.ofNanos(wait - maxBlock.toNanos() / 2);
+      // Back early: a rescheduled reconcile may start late, and reads the API before it gets here; a slot it
+      // misses is lost to the quota. Early, it waits the rest in place and goes on time.
+      return Duration.ofNanos(wait - comeBackLead());
     }
     try {
       if (wait > 0) {
@@ -137,7 +139,7 @@ public final class QuotaLimiter {
     long now = time.currentTimeNanos();
     long slot = now + limit(region, operation, quota).reserve(now);
     reservations.put(region + "/" + operation + "/" + subject, slot);
-    return java.util.Optional.of(Duration.ofNanos(Math.max(0, slot - now - maxBlock.toNanos() / 2)));
+    return java.util.Optional.of(Duration.ofNanos(Math.max(0, slot - now - comeBackLead())));
   }
 
   /** AWS answered throttled after all: someone else uses the quota too. */
@@ -146,6 +148,11 @@ public final class QuotaLimiter {
     if (quota != null) {
       limit(region, operation, quota).throttled(time.currentTimeNanos());
     }
+  }
+
+  /** How long before its slot a deferred caller is told to come back: most of the time it may wait in place. */
+  long comeBackLead() {
+    return Math.round(maxBlock.toNanos() * COME_BACK_LEAD);
   }
 
   /** The rate the limiter currently aims at, calls per second (for tests and metrics). */

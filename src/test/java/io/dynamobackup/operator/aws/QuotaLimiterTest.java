@@ -63,11 +63,11 @@ class QuotaLimiterTest {
     assertThat(comeBack).hasSize(17).isSorted().doesNotHaveDuplicates();
     assertThat(comeBack.get(16).minus(comeBack.get(0)).toMillis()).isCloseTo(16 * 103, within(2L));
 
-    // arn-10 comes back when told, half a block before its slot: admitted without taking another one
+    // arn-10 comes back when told, most of a block before its slot: admitted without taking another one
     nanos.set(comeBack.get(7).toNanos());
     slept.clear();
     assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-10", Duration.ZERO)).isZero();
-    assertThat(slept).singleElement().isEqualTo(MAX_BLOCK.dividedBy(2));
+    assertThat(slept).singleElement().isEqualTo(Duration.ofNanos(concurrent.comeBackLead()));
     // a newcomer queues behind the last reservation, not behind arn-10's second ask
     Duration newcomer = concurrent.admit(REGION, "DeleteBackup", "arn-new", Duration.ZERO);
     assertThat(newcomer.plusNanos(nanos.get()).minus(comeBack.get(16)).toMillis()).isCloseTo(103, within(2L));
@@ -181,7 +181,7 @@ class QuotaLimiterTest {
     List<Long> lateness = new ArrayList<>();
     List<Long> departures = new ArrayList<>();
     for (int i = 0; i < deferred.size(); i++) {
-      long slot = comeBackAt.get(i) + MAX_BLOCK.toNanos() / 2;
+      long slot = comeBackAt.get(i) + switchable.comeBackLead();
       nanos.set(Math.max(nanos.get(), i == 0 ? slot + Duration.ofMillis(150).toNanos() : comeBackAt.get(i)));
       assertThat(switchable.admit(REGION, "DeleteBackup", deferred.get(i), Duration.ZERO)).isZero();
       departures.add(nanos.get());
@@ -206,11 +206,11 @@ class QuotaLimiterTest {
     }
     // arn-0 was answered throttled: it queues behind the five slots handed out, about 0.5 s from now
     Duration comeBack = concurrent.reserveAgain(REGION, "DeleteBackup", "arn-0").orElseThrow();
-    assertThat(comeBack.toMillis()).isCloseTo(5 * 103 - MAX_BLOCK.toMillis() / 2, within(3L));
+    assertThat(comeBack.toMillis()).isCloseTo(5 * 103 - concurrent.comeBackLead() / 1_000_000, within(3L));
     nanos.addAndGet(comeBack.toNanos());
     slept.clear();
     assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-0", Duration.ZERO)).isZero();
-    assertThat(slept).singleElement().satisfies(d -> assertThat(d.toMillis()).isCloseTo(125, within(3L)));
+    assertThat(slept).singleElement().satisfies(d -> assertThat(d.toMillis()).isCloseTo(concurrent.comeBackLead() / 1_000_000, within(3L)));
     assertThat(concurrent.reserveAgain(REGION, "CreateBackup", "table/x")).as("no quota, no slot").isEmpty();
   }
 
