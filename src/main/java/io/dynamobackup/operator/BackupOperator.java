@@ -42,7 +42,6 @@ public final class BackupOperator {
    */
   public static Operator create(KubernetesClient client, AwsAccounts accounts, OperatorConfig config, Clock clock,
       OperatorMetrics metrics, Runnable onLostLeadership) {
-    var store = accounts.store(null);
     var tenancy = new Tenancy(config.defaultRegion());
     // Without leader election this instance always leads; with it, from the Lease's callbacks on.
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection().enabled());
@@ -93,9 +92,9 @@ public final class BackupOperator {
         controller.settingNamespaces(config.watchNamespaces());
       }
     });
-    // Restores run with the operator's own credentials; the policies decide which tables they may make.
-    operator.register(new DynamoRestoreReconciler(store, store, tenancy.restorePermission(), config.reconcile(),
-        clock), controller -> {
+    // Restores run in their source backup's account, through the role the policies give for it.
+    operator.register(new DynamoRestoreReconciler(accounts::store, accounts::store, tenancy.restorePermission(),
+        config.reconcile(), clock), controller -> {
           if (!config.watchNamespaces().isEmpty()) {
             controller.settingNamespaces(config.watchNamespaces());
           }

@@ -93,15 +93,15 @@ public final class Tenancy {
       }
 
       @Override
-      public Optional<String> deniedSource(String namespace, String sourceBackupArn, boolean byReference) {
+      public SourceAccess source(String namespace, String sourceBackupArn, boolean byReference) {
         var arn = BackupArn.parse(sourceBackupArn);
         if (arn.isEmpty()) {
-          return Optional.empty(); // SpecRules refuses a malformed ARN before this
+          return SourceAccess.refused("'" + sourceBackupArn + "' is not a backup ARN");
         }
         var grants = view.grants(namespace);
         var decision = byReference ? grants.use(arn.get().table(), arn.get().region(), arn.get().account())
             : grants.adopt(arn.get().table(), arn.get().region(), arn.get().account());
-        return decision.permitted() ? Optional.empty() : Optional.of(decision.message());
+        return decision.permitted() ? SourceAccess.through(decision.roleArn()) : SourceAccess.refused(decision.message());
       }
 
       @Override

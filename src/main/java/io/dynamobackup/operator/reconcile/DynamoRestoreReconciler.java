@@ -25,6 +25,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,17 +57,22 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
 
   private static final Logger log = LoggerFactory.getLogger(DynamoRestoreReconciler.class);
 
-  private final BackupStore backups;
-  private final TableStore tables;
+  private final Function<String, ? extends BackupStore> backupsOf;
+  private final Function<String, ? extends TableStore> tablesOf;
   private final RestorePermission permission;
   private final ReconcileSettings settings;
   private final EventRecorder events;
   private final Clock clock;
 
-  public DynamoRestoreReconciler(BackupStore backups, TableStore tables, RestorePermission permission,
-      ReconcileSettings settings, Clock clock) {
-    this.backups = backups;
-    this.tables = tables;
+  /**
+   * @param backupsOf the backup calls of each account, by the role assumed for it (null: the operator's own)
+   * @param tablesOf the table calls of each account, likewise
+   */
+  public DynamoRestoreReconciler(Function<String, ? extends BackupStore> backupsOf,
+      Function<String, ? extends TableStore> tablesOf, RestorePermission permission, ReconcileSettings settings,
+      Clock clock) {
+    this.backupsOf = backupsOf;
+    this.tablesOf = tablesOf;
     this.permission = permission;
     this.settings = settings;
     this.clock = clock;
@@ -87,6 +93,12 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
       step.recordWithWarning(problem.get().reason(), problem.get().message());
       return UpdateControl.noUpdate(); // nothing to retry: a spec change triggers the next reconcile
     }
+    if (step.status.sourceBackupArn != null) {
+      Optional<String> denied = step.reachSource(step.status.sourceBackupArn);
+      if (denied.isPresent()) {
+        return notPermitted(step, denied.get());
+      }
+    }
     if (step.status.tableArn != null) {
       return observe(step);
     }
@@ -102,9 +114,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     var spec = step.restore.getSpec();
     Optional<String> denied = permission.denied(step.namespace(), spec.targetTableName);
     if (denied.isPresent()) {
-      step.notReady(RestorePermission.NOT_PERMITTED, denied.get());
-      step.recordWithWarning(RestorePermission.NOT_PERMITTED, denied.get());
-      return step.retryAfter(settings.terminalRetry());
+      return notPermitted(step, denied.get());
     }
     String source = spec.backupArn;
     if (spec.backupRef != null) {
@@ -130,15 +140,13 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
         return UpdateControl.noUpdate(); // the backup's region never changes; only a new spec helps
       }
     }
-    Optional<String> deniedSource = permission.deniedSource(step.namespace(), source, spec.backupRef != null);
+    Optional<String> deniedSource = step.reachSource(source);
     if (deniedSource.isPresent()) {
-      step.notReady(RestorePermission.NOT_PERMITTED, deniedSource.get());
-      step.recordWithWarning(RestorePermission.NOT_PERMITTED, deniedSource.get());
-      return step.retryAfter(settings.terminalRetry());
+      return notPermitted(step, deniedSource.get());
     }
     String region = RestoreRules.region(spec, source);
     try {
-      var described = backups.describe(region, source);
+      var described = step.backups.describe(region, source);
       if (!"AVAILABLE".equals(described.backupDetails.backupStatus)) {
         return waitForBackup(step, "backup " + source + " is " + described.backupDetails.backupStatus);
       }
@@ -150,7 +158,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     }
     try {
       // Found before anything is requested: a table of that name is never touched, whoever made it.
-      tables.describeTable(region, spec.targetTableName);
+      step.tables.describeTable(region, spec.targetTableName);
       return tableAlreadyExists(step, "table '" + spec.targetTableName + "' already exists; a restore makes a"
           + " new table. Choose another spec.targetTableName, or delete that table");
     } catch (AwsFailure failure) {
@@ -174,7 +182,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     step.notReady(IN_PROGRESS, "restoring backup " + source + " into table '" + target + "'");
     step.record();
     try {
-      TableState table = tables.restore(RestoreRules.region(spec, source), RestoreRequest.of(source, spec));
+      TableState table = step.tables.restore(RestoreRules.region(spec, source), RestoreRequest.of(source, spec));
       log.info("{}: restoring backup {} into table {} ({})", step.id(), source, table.tableArn(),
           table.tableStatus());
       events.normal(step.context.getClient(), step.restore, IN_PROGRESS, "RestoreTableFromBackup accepted: table "
@@ -204,7 +212,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     String source = step.status.sourceBackupArn;
     String target = step.restore.getSpec().targetTableName;
     try {
-      TableState table = tables.describeTable(RestoreRules.region(step.restore.getSpec(), source), target);
+      TableState table = step.tables.describeTable(RestoreRules.region(step.restore.getSpec(), source), target);
       if (RestoreRules.madeByEarlierAttempt(table, source, intent.minus(DynamoBackupReconciler.CLOCK_SKEW))) {
         log.info("{}: table {} was restored by an earlier attempt; recording it", step.id(), table.tableArn());
         events.normal(step.context.getClient(), step.restore, "AdoptedEarlierAttempt", "table " + table.tableArn()
@@ -234,7 +242,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
   private UpdateControl<DynamoRestore> observe(Step step) {
     String name = RestoreRules.tableName(step.status.tableArn);
     try {
-      TableState table = tables.describeTable(step.region(), name);
+      TableState table = step.tables.describeTable(step.region(), name);
       if (!RestoreRules.sameTable(step.status, table)) {
         String message = "table '" + name + "' is no longer the table this object restored (it was deleted and"
             + " made again outside Kubernetes); it is not followed, and deletionPolicy Delete will not delete it";
@@ -295,6 +303,13 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     return step.retryAfter(settings.resyncPeriod());
   }
 
+  /** Refused by the policies: said in status and an Event, no AWS call; a policy change reconciles again. */
+  private UpdateControl<DynamoRestore> notPermitted(Step step, String message) {
+    step.notReady(RestorePermission.NOT_PERMITTED, message);
+    step.recordWithWarning(RestorePermission.NOT_PERMITTED, message);
+    return step.retryAfter(settings.terminalRetry());
+  }
+
   private UpdateControl<DynamoRestore> waitForBackup(Step step, String why) {
     step.notReady(BACKUP_NOT_AVAILABLE, why + "; the restore starts once the backup is AVAILABLE");
     step.record();
@@ -326,6 +341,17 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
           + " is left in AWS");
       return DeleteControl.defaultDelete();
     }
+    if (step.status.sourceBackupArn != null) {
+      Optional<String> denied = step.reachSource(step.status.sourceBackupArn);
+      if (denied.isPresent()) {
+        // Nothing is deleted in an account the namespace may no longer reach: the object goes, the table stays.
+        String message = (step.status.tableArn != null ? "table " + step.status.tableArn : "the restored table, if"
+            + " any,") + " is kept in AWS: " + denied.get();
+        log.info("{}: released without DeleteTable: {}", step.id(), message);
+        events.warning(context.getClient(), restore, RestorePermission.NOT_PERMITTED, message);
+        return DeleteControl.defaultDelete();
+      }
+    }
     try {
       if (step.status.tableArn == null && !recordEarlierAttempt(step)) {
         Optional<Instant> intent = intentTime(step.status);
@@ -342,7 +368,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
         return DeleteControl.defaultDelete();
       }
       String name = RestoreRules.tableName(step.status.tableArn);
-      TableState table = tables.describeTable(step.region(), name);
+      TableState table = step.tables.describeTable(step.region(), name);
       if (!RestoreRules.sameTable(step.status, table)) {
         String message = "table '" + name + "' is no longer the table this object restored; it is not deleted";
         events.warning(context.getClient(), restore, TABLE_REPLACED, message);
@@ -359,7 +385,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
         return DeleteControl.noFinalizerRemoval()
             .rescheduleAfter(settings.creatingPoll(Duration.between(started, clock.instant())));
       }
-      tables.deleteTable(step.region(), name);
+      step.tables.deleteTable(step.region(), name);
       step.status.tableStatus = "DELETING";
       return released(step, DELETED, "DeleteTable accepted: table " + step.status.tableArn + " is DELETING");
     } catch (AwsFailure failure) {
@@ -393,7 +419,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     }
     String source = step.status.sourceBackupArn;
     try {
-      TableState table = tables.describeTable(RestoreRules.region(step.restore.getSpec(), source),
+      TableState table = step.tables.describeTable(RestoreRules.region(step.restore.getSpec(), source),
           step.restore.getSpec().targetTableName);
       if (!RestoreRules.madeByEarlierAttempt(table, source, intent.get().minus(DynamoBackupReconciler.CLOCK_SKEW))) {
         return false;
@@ -468,6 +494,9 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     final Context<DynamoRestore> context;
     final DynamoRestoreStatus status;
     final String before;
+    /** The calls of the account the restore runs in: the source backup's, once it is known (see reachSource). */
+    BackupStore backups = backupsOf.apply(null);
+    TableStore tables = tablesOf.apply(null);
 
     Step(DynamoRestore restore, Context<DynamoRestore> context) {
       this.restore = restore;
@@ -481,6 +510,19 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
 
     String id() {
       return namespace() + "/" + restore.getMetadata().getName();
+    }
+
+    /**
+     * Whether the policies let this namespace restore from {@code sourceBackupArn}; if so, the step's calls go to
+     * the backup's account from now on. Empty when permitted, otherwise why not.
+     */
+    Optional<String> reachSource(String sourceBackupArn) {
+      var access = permission.source(namespace(), sourceBackupArn, restore.getSpec().backupRef != null);
+      if (access.denied().isEmpty()) {
+        backups = backupsOf.apply(access.roleArn());
+        tables = tablesOf.apply(access.roleArn());
+      }
+      return access.denied();
     }
 
     String namespace() {

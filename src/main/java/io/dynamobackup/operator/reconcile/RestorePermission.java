@@ -22,11 +22,28 @@ public interface RestorePermission {
   Optional<String> denied(String namespace, String targetTableName);
 
   /**
-   * Empty when the namespace may restore from this backup: one of its own DynamoBackups ({@code byReference}), or
-   * a backup named by ARN, which is as much as adopting it. Otherwise why not.
+   * Whether the namespace may restore from this backup: one of its own DynamoBackups ({@code byReference}), or a
+   * backup named by ARN, which is as much as adopting it; and if so, through which role its account is reached.
    */
-  default Optional<String> deniedSource(String namespace, String sourceBackupArn, boolean byReference) {
-    return Optional.empty();
+  default SourceAccess source(String namespace, String sourceBackupArn, boolean byReference) {
+    return SourceAccess.through(null);
+  }
+
+  /**
+   * A decision on a restore's source backup. The restore runs in the backup's account (RestoreTableFromBackup makes
+   * the table where the backup is), so every call about it goes through {@code roleArn}.
+   *
+   * @param denied why not, for the condition message; empty when permitted
+   * @param roleArn the role to assume; null for the operator's own account
+   */
+  record SourceAccess(Optional<String> denied, String roleArn) {
+    public static SourceAccess through(String roleArn) {
+      return new SourceAccess(Optional.empty(), roleArn);
+    }
+
+    public static SourceAccess refused(String why) {
+      return new SourceAccess(Optional.of(why), null);
+    }
   }
 
   /** What the permission watches in the restore controller, so that a change of it reconciles restores again. */

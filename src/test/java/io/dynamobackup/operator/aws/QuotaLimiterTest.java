@@ -130,15 +130,20 @@ class QuotaLimiterTest {
         .isCloseTo(Math.round(1000 / slower), within(3L));
   }
 
+  /** Sleeps move the simulated clock only once switched on: before, callers ask side by side, at one instant. */
+  private QuotaLimiter limiterWhoseSleeps(java.util.concurrent.atomic.AtomicBoolean moveTheClock) {
+    return new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, d -> {
+      if (moveTheClock.get()) {
+        nanos.addAndGet(d.toNanos());
+      }
+    });
+  }
+
   @Test
   void callersThatComeBackLateDoNotGoOutInABurst() {
     // thirty threads ask at once (their sleeps do not move the clock); most get slots reserved for later
     var sleepsMoveTheClock = new java.util.concurrent.atomic.AtomicBoolean(false);
-    var switchable = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, d -> {
-      if (sleepsMoveTheClock.get()) {
-        nanos.addAndGet(d.toNanos());
-      }
-    });
+    var switchable = limiterWhoseSleeps(sleepsMoveTheClock);
     List<String> deferred = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       if (!switchable.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).isZero()) {
@@ -163,11 +168,7 @@ class QuotaLimiterTest {
   void aCallerHeldUpOnceDoesNotPushEveryLaterCallBack() {
     // two hundred callers ask at once and get slots; the first to come back is 150 ms late, the rest on time
     var sleepsMoveTheClock = new java.util.concurrent.atomic.AtomicBoolean(false);
-    var switchable = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, d -> {
-      if (sleepsMoveTheClock.get()) {
-        nanos.addAndGet(d.toNanos());
-      }
-    });
+    var switchable = limiterWhoseSleeps(sleepsMoveTheClock);
     List<String> deferred = new ArrayList<>();
     List<Long> comeBackAt = new ArrayList<>();
     for (int i = 0; i < 200; i++) {

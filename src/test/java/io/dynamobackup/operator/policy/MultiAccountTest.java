@@ -6,11 +6,15 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupPolicy;
 import io.dynamobackup.operator.api.DynamoBackupPolicySpec;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.aws.AwsAccounts;
+import io.dynamobackup.operator.reconcile.Conditions;
 import io.dynamobackup.operator.support.MotoServer;
 import io.dynamobackup.operator.support.OperatorHarness;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -83,17 +87,9 @@ class MultiAccountTest {
     String ns = OperatorHarness.uniqueName("team-b");
     harness.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
         .build()).create();
-    var policy = new DynamoBackupPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName("team-b").build());
-    policy.setSpec(new DynamoBackupPolicySpec());
-    policy.getSpec().namespaces = List.of(ns);
-    policy.getSpec().tables = List.of("orders-*");
-    policy.getSpec().roleArn = ROLE_B;
-    harness.client.resource(policy).create();
+    createPolicyAndAwaitIt("team-b", ns);
     String table = "orders-" + ns.substring(ns.lastIndexOf('-') + 1);
-    accountB.createTable(t -> t.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-        .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH))
-        .attributeDefinitions(a -> a.attributeName("id").attributeType(ScalarAttributeType.S)));
+    createTable(accountB, table);
 
     apply(ns, "in-b", new DynamoBackupSpec(table));
     apply(ns, "missing-table", new DynamoBackupSpec("orders-missing")); // a failure path, for the secrets check
@@ -115,6 +111,78 @@ class MultiAccountTest {
         .isEmpty();
 
     assertNoSecretsIn(ns);
+  }
+
+  @Test
+  void aRestoreRunsInItsBackupsAccountAndDeletesItsTableThereOnly() {
+    String ns = OperatorHarness.uniqueName("team-b-restore");
+    String suffix = ns.substring(ns.lastIndexOf('-') + 1);
+    String source = "orders-" + suffix;
+    String target = "orders-" + suffix + "-restored";
+    harness.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
+        .build()).create();
+    createPolicyAndAwaitIt("team-b-restore-" + suffix, ns);
+    createTable(accountB, source);
+    // the same name in the operator's own account: a restore or its deletion there would show on it
+    createTable(harness.dynamo, target);
+
+    apply(ns, "source", new DynamoBackupSpec(source));
+    await().atMost(TIMEOUT).until(() -> get(ns, "source").getStatus() != null
+        && "AVAILABLE".equals(get(ns, "source").getStatus().backupStatus)
+        && get(ns, "source").getStatus().backupArn.contains(":" + ACCOUNT_B + ":"));
+    var restore = new DynamoRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName("restore").withNamespace(ns).build());
+    restore.setSpec(new DynamoRestoreSpec());
+    restore.getSpec().backupRef = new DynamoRestoreSpec.BackupRef("source");
+    restore.getSpec().targetTableName = target;
+    restore.getSpec().deletionPolicy = DeletionPolicy.Delete;
+    harness.restores().inNamespace(ns).resource(restore).create();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      var status = harness.restores().inNamespace(ns).withName("restore").get().getStatus();
+      assertThat(status).isNotNull();
+      assertThat(Conditions.find(status.conditions, Conditions.READY)).get()
+          .satisfies(ready -> assertThat(ready.getStatus()).as(ready.getMessage()).isEqualTo("True"));
+      assertThat(status.tableArn).contains(":" + ACCOUNT_B + ":table/" + target);
+    });
+    assertThat(accountB.describeTable(r -> r.tableName(target)).table().restoreSummary().sourceBackupArn())
+        .isEqualTo(get(ns, "source").getStatus().backupArn);
+    assertThat(harness.dynamo.describeTable(r -> r.tableName(target)).table().restoreSummary())
+        .as("the own account's table of that name is not a restore").isNull();
+
+    harness.restores().inNamespace(ns).withName("restore").delete();
+    await().atMost(TIMEOUT).until(() -> harness.restores().inNamespace(ns).withName("restore").get() == null);
+    assertThat(accountB.listTables().tableNames()).as("deleted in account B").doesNotContain(target);
+    assertThat(harness.dynamo.listTables().tableNames()).as("the own account's table stays").contains(target);
+  }
+
+  /**
+   * A policy binding {@code ns} to tables orders-* through role B, once the operator judges by it: before that, an
+   * object could be reconciled as single-tenant, in the operator's own account.
+   */
+  static void createPolicyAndAwaitIt(String name, String ns) {
+    var policy = new DynamoBackupPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    policy.setSpec(new DynamoBackupPolicySpec());
+    policy.getSpec().namespaces = List.of(ns);
+    policy.getSpec().tables = List.of("orders-*");
+    policy.getSpec().roleArn = ROLE_B;
+    harness.client.resource(policy).create();
+    apply(ns, "probe", new DynamoBackupSpec("zz-probe-table-outside-every-pattern"));
+    await().atMost(TIMEOUT).until(() -> {
+      var probe = get(ns, "probe");
+      return probe.getStatus() != null && Conditions.find(probe.getStatus().conditions, Conditions.READY)
+          .map(c -> "NotPermitted".equals(c.getReason()) && c.getMessage().contains("DynamoBackupPolicy " + name))
+          .orElse(false);
+    });
+    harness.backups().inNamespace(ns).withName("probe").delete();
+    await().atMost(TIMEOUT).until(() -> get(ns, "probe") == null);
+  }
+
+  static void createTable(DynamoDbClient dynamo, String table) {
+    dynamo.createTable(t -> t.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+        .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH))
+        .attributeDefinitions(a -> a.attributeName("id").attributeType(ScalarAttributeType.S)));
   }
 
   /** Statuses, events and log lines hold neither the operator's credentials nor the role's temporary ones. */
