@@ -44,12 +44,22 @@ public record OperatorConfig(
         managementAddress, election, rateLimits);
   }
 
+  public OperatorConfig withReconcileThreads(int threads) {
+    return new OperatorConfig(watchNamespaces, defaultRegion, threads, awsCallTimeout, reconcile,
+        managementAddress, leaderElection, rateLimits);
+  }
+
   public OperatorConfig withRateLimits(Map<String, Double> limits) {
     return new OperatorConfig(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile,
         managementAddress, leaderElection, Map.copyOf(limits));
   }
 
   public static final Duration DEFAULT_AWS_CALL_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * Concurrent reconciles. An operation held at its quota keeps about five of them waiting in place for their slots
+   * (see Main.QUOTA_MAX_BLOCK); the rest serve everything else.
+   */
+  public static final int DEFAULT_RECONCILE_THREADS = 20;
 
   /**
    * Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT (default 8080; 0: off),
@@ -63,7 +73,8 @@ public record OperatorConfig(
         .collect(Collectors.toUnmodifiableSet());
     ReconcileSettings defaults = ReconcileSettings.defaults();
     Duration resync = duration("RESYNC_PERIOD", env.get("RESYNC_PERIOD"), defaults.resyncPeriod());
-    int threads = Integer.parseInt(env.getOrDefault("RECONCILE_THREADS", "20"));
+    int threads = Integer.parseInt(env.getOrDefault("RECONCILE_THREADS",
+        Integer.toString(DEFAULT_RECONCILE_THREADS)));
     Duration callTimeout = duration("AWS_CALL_TIMEOUT", env.get("AWS_CALL_TIMEOUT"), DEFAULT_AWS_CALL_TIMEOUT);
     // A CreateBackup whose answer was lost is surely over after twice its timeout.
     int healthPort = Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080"));

@@ -27,7 +27,8 @@ class ThroughputTest {
 
   @RegisterExtension
   static final OperatorHarness harness = OperatorHarness.create(OperatorConfig.quickReconcile()
-      .withResyncPeriod(Duration.ofSeconds(1))).withRateLimits(QuotaLimiter.DOCUMENTED_QUOTAS);
+      .withResyncPeriod(Duration.ofSeconds(1))).withRateLimits(QuotaLimiter.DOCUMENTED_QUOTAS)
+      .withReconcileThreads(OperatorConfig.DEFAULT_RECONCILE_THREADS); // as deployed: the limiter holds some
 
   @Test
   void availableBackupsAreKeptFreshByListingPagesNotOneDescribeEach() {

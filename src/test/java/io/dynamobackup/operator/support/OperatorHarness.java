@@ -111,7 +111,13 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   /** The operator under test's AWS calls pass client-side rate limits (calls per second by operation). */
   public OperatorHarness withRateLimits(Map<String, Double> limits) {
     accounts.close();
-    accounts = newAccounts(metrics, () -> new QuotaLimiter(limits, Duration.ofMillis(250)));
+    accounts = newAccounts(metrics, () -> new QuotaLimiter(limits, io.dynamobackup.operator.Main.QUOTA_MAX_BLOCK));
+    return this;
+  }
+
+  /** The operator under test runs this many reconciles at once (before it starts; the harness default is 4). */
+  public OperatorHarness withReconcileThreads(int threads) {
+    config = config.withReconcileThreads(threads);
     return this;
   }
 
