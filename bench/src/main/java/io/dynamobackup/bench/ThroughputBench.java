@@ -124,6 +124,7 @@ public final class ThroughputBench {
         log("mass delete, %s: deleting %d objects at once", mode, count);
         Instant start = Instant.now();
         deleteEach(client);
+        log("mass delete, %s: every DELETE answered after %s", mode, Duration.between(start, Instant.now()));
         await("all finalizers released", Duration.ofMinutes(30), () ->
             client.resources(DynamoBackup.class).inNamespace(NAMESPACE).list().getItems().isEmpty());
         Duration took = Duration.between(start, Instant.now());
@@ -133,7 +134,8 @@ public final class ThroughputBench {
             : Duration.between(admitted.get(0), admitted.get(admitted.size() - 1)).toNanos() / 1e9;
         var result = new MassDelete(mode, count, emulator.calls("DeleteBackup"), emulator.throttledAnswers(),
             (admitted.size() - 1) / seconds, took);
-        log("mass delete, %s: %s; gaps between admitted calls: %s", mode, result, gaps(admitted));
+        log("mass delete, %s: %s; gaps between admitted calls: %s; admitted per 10 s: %s", mode, result,
+            gaps(admitted), perTenSeconds(admitted));
         return result;
       } finally {
         operator.close();
@@ -323,6 +325,19 @@ public final class ThroughputBench {
     return String.format(Locale.ROOT, "p10 %d ms, p50 %d ms, p90 %d ms, p99 %d ms, max %d ms, over 200 ms: %d",
         gaps.get(gaps.size() / 10), gaps.get(gaps.size() / 2), gaps.get(gaps.size() * 9 / 10),
         gaps.get(gaps.size() * 99 / 100), gaps.get(gaps.size() - 1), gaps.stream().filter(g -> g > 200).count());
+  }
+
+  /** Calls per ten seconds from the first one: where in the run a rate below the quota was lost. */
+  static List<Integer> perTenSeconds(List<Instant> times) {
+    List<Integer> counts = new ArrayList<>();
+    for (Instant time : times) {
+      int bin = (int) (Duration.between(times.get(0), time).toMillis() / 10_000);
+      while (counts.size() <= bin) {
+        counts.add(0);
+      }
+      counts.set(bin, counts.get(bin) + 1);
+    }
+    return counts;
   }
 
   /** User plus system CPU time of a process so far, from /proc (Linux). */
