@@ -76,6 +76,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   private final OperatorMetrics metrics;
   private final BooleanSupplier leading;
   private volatile BackupListing listing;
+  private volatile RestoresInProgress restores;
   private volatile Tenancy.View<DynamoBackup> policies;
 
   /**
@@ -100,8 +101,10 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     policies = tenancy.watch(context);
     listing = BackupListing.create(stores, this::roleOf, context.getPrimaryCache(), clock, settings.resyncPeriod(),
         leading, metrics);
+    restores = RestoresInProgress.watch(context);
     var sources = new ArrayList<EventSource<?, DynamoBackup>>(policies.eventSources());
     sources.add(listing);
+    sources.add(restores.eventSource());
     return sources;
   }
 
@@ -487,8 +490,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
         events.normal(context.getClient(), backup, "NothingToDelete", "no backup was created for this object");
         return DeleteControl.defaultDelete();
       }
-      Optional<String> restore = RestoresInProgress.from(context.getClient(), backup.getMetadata().getNamespace(),
-          arn);
+      Optional<String> restore = restores.of(backup.getMetadata().getNamespace(), arn);
       if (restore.isPresent()) {
         return waitForRestore(step, arn, restore.get());
       }

@@ -1,24 +1,58 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoRestore;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The operator's own knowledge of which backups are being restored: a DynamoRestore with Restoring=True and that
- * backup as its recorded source. Asked before DeleteBackup, which AWS would answer with BackupInUseException.
+ * backup as its recorded source. Asked before DeleteBackup, which AWS would answer with BackupInUseException. An
+ * informer, so that asking costs no API call (a mass delete asks a thousand times), and a restore that changes
+ * reconciles the DynamoBackup it restores from: a deletion waiting for it goes on as soon as it ends.
  */
 final class RestoresInProgress {
 
-  private RestoresInProgress() {}
+  private final InformerEventSource<DynamoRestore, DynamoBackup> restores;
+
+  private RestoresInProgress(InformerEventSource<DynamoRestore, DynamoBackup> restores) {
+    this.restores = restores;
+  }
+
+  /** Watches DynamoRestores in the backup controller's namespaces; the primaries' ARN index maps them back. */
+  static RestoresInProgress watch(EventSourceContext<DynamoBackup> context) {
+    return new RestoresInProgress(new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(DynamoRestore.class, DynamoBackup.class)
+            .withName("restores")
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(restore -> sourceOf(restore)
+                .map(arn -> context.getPrimaryCache().byIndex(BackupListing.ARN_INDEX, arn).stream()
+                    .filter(b -> b.getMetadata().getNamespace().equals(restore.getMetadata().getNamespace()))
+                    .map(ResourceID::fromResource)
+                    .collect(Collectors.toSet()))
+                .orElse(Set.of()))
+            .build(), context));
+  }
+
+  InformerEventSource<DynamoRestore, DynamoBackup> eventSource() {
+    return restores;
+  }
 
   /** The name of a DynamoRestore in the namespace that is restoring from {@code backupArn}, if one is. */
-  static Optional<String> from(KubernetesClient client, String namespace, String backupArn) {
-    return client.resources(DynamoRestore.class).inNamespace(namespace).list().getItems().stream()
-        .filter(r -> r.getStatus() != null && backupArn.equals(r.getStatus().sourceBackupArn)
+  Optional<String> of(String namespace, String backupArn) {
+    return restores.list(namespace, r -> backupArn.equals(sourceOf(r).orElse(null))
             && Conditions.isTrue(r.getStatus().conditions, Conditions.RESTORING))
         .map(r -> r.getMetadata().getName())
         .sorted()
         .findFirst();
+  }
+
+  private static Optional<String> sourceOf(DynamoRestore restore) {
+    return Optional.ofNullable(restore.getStatus()).map(status -> status.sourceBackupArn);
   }
 }
