@@ -212,13 +212,14 @@ public final class QuotaLimiter {
     }
 
     /**
-     * Takes the next departure: how long to wait for it. The bucket paces the slots; this keeps what AWS counts,
-     * calls per any one second, within the quota (scaled down with the rate after throttling). Unlike a fixed
+     * Takes the next departure: how long to wait for it. The bucket paces the slots (and slows down newcomers after
+     * throttling); this keeps only what AWS counts, calls per any one second, within the quota. Unlike a fixed
      * spacing, it lets callers that were held up catch up with the slots they missed, so a late caller does not
-     * push every later call back for good.
+     * push every later call back for good. It is not scaled down with the rate: reserved slots keep their times,
+     * and callers held back to a slower pace would fall behind them for good.
      */
     synchronized long depart(long now) {
-      int perSecond = Math.max(1, (int) Math.floor(quota * rate / target + 1e-9));
+      int perSecond = Math.max(1, (int) Math.floor(quota + 1e-9));
       long departure = Math.max(now, lastDeparture + Math.round(500_000_000L / rate)); // never closer than half a slot
       if (recentDepartures.size() >= perSecond) {
         long oldestInWindow = recentDepartures.stream().skip(recentDepartures.size() - perSecond).findFirst()
