@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * subject (a backup ARN, a table), so callers that come back are served in the order they first asked, at the
  * quota, without a thundering herd.
  *
- * <p>Adaptive: when AWS keeps answering throttled (another client shares the quota: {@link #SUSTAINED_COUNT}
+ * <p>Adaptive: when AWS keeps answering throttled (another client shares the quota: {@link #sustainedCount}
  * throttled answers within {@link #SUSTAINED}), the rate drops by {@link #DECREASE}, at most once per that window
  * (the answers that follow come from calls already under way); it climbs back by a tenth of the quota every
  * {@link #RECOVERY_STEP}. A lone throttled answer is network jitter putting one call into the wrong second: that call
@@ -35,11 +35,12 @@ public final class QuotaLimiter {
   public static final double HEADROOM = 0.97;
   static final Duration SUSTAINED = Duration.ofSeconds(5);
   /**
-   * Throttled answers within {@link #SUSTAINED} that mean another client shares the quota. Jitter alone throttles a
-   * few calls in a row when a busy machine delays some (a mass delete's first seconds); a slow-down then would lock
-   * the slower pace into every slot reserved meanwhile, for a minute of a thousand deletes.
+   * The share of a quota's calls within {@link #SUSTAINED} that, answered throttled, means another client shares the
+   * quota. Jitter alone throttles a few calls in a row when a busy machine delays some (a mass delete's first
+   * seconds); slowing down then would lock the slower pace into every slot reserved meanwhile, for a minute of a
+   * thousand deletes.
    */
-  static final int SUSTAINED_COUNT = 5;
+  static final double SUSTAINED_SHARE = 0.2;
   static final double DECREASE = 0.8;
   static final Duration RECOVERY_STEP = Duration.ofSeconds(2);
   static final double MIN_SHARE = 0.1;
@@ -155,6 +156,11 @@ public final class QuotaLimiter {
     }
   }
 
+  /** Throttled answers within {@link #SUSTAINED} that slow the limiter down: a fifth of the quota's calls. */
+  static int sustainedCount(double quota) {
+    return Math.max(3, (int) Math.ceil(quota * SUSTAINED.toSeconds() * SUSTAINED_SHARE));
+  }
+
   /** How long before its slot a deferred caller is told to come back: most of the time it may wait in place. */
   long comeBackLead() {
     return Math.round(maxBlock.toNanos() * COME_BACK_LEAD);
@@ -210,7 +216,7 @@ public final class QuotaLimiter {
       while (now - recentThrottles.peekFirst() > SUSTAINED.toNanos()) {
         recentThrottles.removeFirst();
       }
-      if (recentThrottles.size() >= SUSTAINED_COUNT && now - lastChange >= SUSTAINED.toNanos()) {
+      if (recentThrottles.size() >= sustainedCount(quota) && now - lastChange >= SUSTAINED.toNanos()) {
         change(Math.max(target * MIN_SHARE, rate * DECREASE), now);
         recentThrottles.clear();
       }

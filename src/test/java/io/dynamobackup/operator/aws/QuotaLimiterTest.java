@@ -86,13 +86,13 @@ class QuotaLimiterTest {
     limiter.throttled(REGION, "DeleteBackup");
     assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("a third, but 10 s later")
         .isCloseTo(target, within(1e-9));
-    for (int i = 1; i < QuotaLimiter.SUSTAINED_COUNT - 1; i++) {
+    for (int i = 1; i < QuotaLimiter.sustainedCount(10) - 1; i++) {
       limiter.throttled(REGION, "DeleteBackup");
     }
     assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("one short of sustained")
         .isCloseTo(target, within(1e-9));
     limiter.throttled(REGION, "DeleteBackup");
-    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("SUSTAINED_COUNT within 5 s")
+    assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("a fifth of the quota's calls within 5 s")
         .isCloseTo(target * 0.8, within(1e-9));
     for (int i = 0; i < 5; i++) {
       limiter.throttled(REGION, "DeleteBackup");
@@ -100,7 +100,7 @@ class QuotaLimiterTest {
     assertThat(limiter.currentRate(REGION, "DeleteBackup")).as("the answers that follow, in the same window")
         .isCloseTo(target * 0.8, within(1e-9));
     nanos.addAndGet(QuotaLimiter.SUSTAINED.toNanos());
-    for (int i = 0; i < QuotaLimiter.SUSTAINED_COUNT; i++) {
+    for (int i = 0; i < QuotaLimiter.sustainedCount(10); i++) {
       limiter.throttled(REGION, "DeleteBackup");
     }
     assertThat(limiter.currentRate(REGION, "DeleteBackup")).isCloseTo(target * 0.64, within(1e-9));
@@ -124,7 +124,7 @@ class QuotaLimiterTest {
     for (int i = 0; i < 100; i++) {
       tail = concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO);
     }
-    for (int i = 0; i < QuotaLimiter.SUSTAINED_COUNT; i++) {
+    for (int i = 0; i < QuotaLimiter.sustainedCount(10); i++) {
       concurrent.throttled(REGION, "DeleteBackup");
     }
     double slower = concurrent.currentRate(REGION, "DeleteBackup");
