@@ -192,13 +192,16 @@ public final class QuotaLimiter {
     double rate;
     long lastChange;
     final java.util.ArrayDeque<Long> recentThrottles = new java.util.ArrayDeque<>();
-    /** The latest departures, newest last: as many as the quota allows in one second. */
+    /** Calls AWS allows in any one second. */
+    final int perSecond;
+    /** The latest departures, newest last: at most {@link #perSecond}. */
     final java.util.ArrayDeque<Long> recentDepartures = new java.util.ArrayDeque<>();
     long lastDeparture = Long.MIN_VALUE / 2;
     final Bucket bucket;
 
     Limit(double quota) {
       this.quota = quota;
+      this.perSecond = Math.max(1, (int) Math.floor(quota + 1e-9));
       this.target = quota * HEADROOM;
       this.rate = target;
       this.lastChange = time.currentTimeNanos() - SUSTAINED.toNanos();
@@ -230,17 +233,12 @@ public final class QuotaLimiter {
      * and callers held back to a slower pace would fall behind them for good.
      */
     synchronized long depart(long now) {
-      int perSecond = Math.max(1, (int) Math.floor(quota + 1e-9));
       long departure = Math.max(now, lastDeparture + Math.round(500_000_000L / rate)); // never closer than half a slot
-      if (recentDepartures.size() >= perSecond) {
-        long oldestInWindow = recentDepartures.stream().skip(recentDepartures.size() - perSecond).findFirst()
-            .orElseThrow();
-        departure = Math.max(departure, oldestInWindow + 1_000_000_000L + ARRIVAL_JITTER.toNanos());
+      if (recentDepartures.size() == perSecond) {
+        // the departure a whole second's worth of calls ago: the next one goes a second (and the jitter) after it
+        departure = Math.max(departure, recentDepartures.removeFirst() + 1_000_000_000L + ARRIVAL_JITTER.toNanos());
       }
       recentDepartures.addLast(departure);
-      while (recentDepartures.size() > Math.max(1, (int) Math.floor(quota))) {
-        recentDepartures.removeFirst();
-      }
       lastDeparture = departure;
       return departure - now;
     }
