@@ -218,16 +218,7 @@ class PolicyTest {
     spec.backupRef = new DynamoRestoreSpec.BackupRef("source");
     spec.targetTableName = "payments-restored";
     spec.deletionPolicy = DeletionPolicy.Delete;
-    var restore = new DynamoRestore();
-    restore.setMetadata(new ObjectMetaBuilder().withName("restore").withNamespace(ns).build());
-    restore.setSpec(spec);
-    harness.client.resource(restore).create();
-    await().atMost(TIMEOUT).until(() -> {
-      var r = harness.client.resources(DynamoRestore.class).inNamespace(ns).withName("restore").get();
-      return r.getStatus() != null && Conditions.find(r.getStatus().conditions, Conditions.READY)
-          .map(c -> "NotPermitted".equals(c.getReason()) && c.getMessage().contains("'payments-restored' is not"))
-          .orElse(false);
-    });
+    restoreAndAwaitNotPermitted(ns, "restore", spec, "'payments-restored' is not");
     assertThat(harness.emulator.calls("RestoreTableFromBackup", backups(ns).withName("source").get().getStatus()
         .backupArn)).isEmpty();
   }
@@ -247,16 +238,7 @@ class PolicyTest {
     var spec = new DynamoRestoreSpec();
     spec.backupArn = foreign;
     spec.targetTableName = "orders-restored-by-s";
-    var restore = new DynamoRestore();
-    restore.setMetadata(new ObjectMetaBuilder().withName("foreign-restore").withNamespace(ns).build());
-    restore.setSpec(spec);
-    harness.client.resource(restore).create();
-    await().atMost(TIMEOUT).until(() -> {
-      var r = harness.client.resources(DynamoRestore.class).inNamespace(ns).withName("foreign-restore").get();
-      return r.getStatus() != null && Conditions.find(r.getStatus().conditions, Conditions.READY)
-          .map(c -> "NotPermitted".equals(c.getReason()) && c.getMessage().contains("allowAdoption"))
-          .orElse(false);
-    });
+    restoreAndAwaitNotPermitted(ns, "foreign-restore", spec, "allowAdoption");
     assertThat(harness.emulator.calls("DescribeBackup", foreign)).isEmpty();
     assertThat(harness.emulator.calls("RestoreTableFromBackup", foreign)).isEmpty();
   }
@@ -309,6 +291,20 @@ class PolicyTest {
     var spec = new DynamoBackupSpec();
     spec.backupArn = arn;
     return spec;
+  }
+
+  /** Applies a DynamoRestore and waits until it is refused with NotPermitted, its message naming {@code why}. */
+  static void restoreAndAwaitNotPermitted(String ns, String name, DynamoRestoreSpec spec, String why) {
+    var restore = new DynamoRestore();
+    restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    restore.setSpec(spec);
+    harness.client.resource(restore).create();
+    await().atMost(TIMEOUT).until(() -> {
+      var r = harness.client.resources(DynamoRestore.class).inNamespace(ns).withName(name).get();
+      return r.getStatus() != null && Conditions.find(r.getStatus().conditions, Conditions.READY)
+          .map(c -> "NotPermitted".equals(c.getReason()) && c.getMessage().contains(why))
+          .orElse(false);
+    });
   }
 
   static DynamoBackup get(String ns, String name) {
