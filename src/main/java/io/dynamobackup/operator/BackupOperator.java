@@ -42,7 +42,7 @@ public final class BackupOperator {
    */
   public static Operator create(KubernetesClient client, AwsAccounts accounts, OperatorConfig config, Clock clock,
       OperatorMetrics metrics, Runnable onLostLeadership) {
-    var tenancy = new Tenancy(config.defaultRegion());
+    var tenancy = new Tenancy(config.defaultRegion(), accounts::ownAccount);
     // Without leader election this instance always leads; with it, from the Lease's callbacks on.
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection().enabled());
     var backups = new DynamoBackupReconciler(accounts::store, tenancy, config.reconcile(), clock, metrics,

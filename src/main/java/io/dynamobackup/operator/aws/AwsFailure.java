@@ -33,6 +33,16 @@ public final class AwsFailure extends RuntimeException {
 
   /** The code of a call the client-side rate limit held back: it was not sent, and has a slot later. */
   public static final String QUOTA_WAIT = "QuotaWait";
+  /** The code of a call that had no region to go to: it was not sent. */
+  public static final String MISSING_REGION = "MissingRegion";
+  /** The code of a call that had no credentials for its account: it was not sent. */
+  public static final String ASSUME_ROLE_UNAVAILABLE = "AssumeRoleUnavailable";
+
+  private static final Set<String> NOT_SENT_CODES = Set.of(QUOTA_WAIT, MISSING_REGION, ASSUME_ROLE_UNAVAILABLE);
+  /** Answers by which AWS refused a request before acting on it. */
+  private static final Set<String> REFUSED_CODES = Set.of(
+      "ValidationException", "TableNotFoundException", "ResourceNotFoundException", "BackupNotFoundException",
+      "AccessDeniedException", "UnrecognizedClientException", "TableAlreadyExistsException");
 
   private final Kind kind;
   private final String code;
@@ -103,9 +113,14 @@ public final class AwsFailure extends RuntimeException {
     return Optional.ofNullable(retryAfter);
   }
 
-  /** Whether AWS answered (with an error), or the call was never sent, so that it surely had no effect. */
-  public boolean answered() {
-    return !NO_ANSWER.equals(code);
+  /**
+   * Whether this failure proves that the call changed nothing in AWS: it was never sent, or AWS refused it before
+   * acting (validation, a missing table, access denied, a quota). Only then may an intent to create be cleared. A
+   * server error (5xx, also a gateway's code-less 502 or 504), or no answer at all, can come after the call took
+   * effect: the intent stays and the next attempt looks for what the call may have made.
+   */
+  public boolean provesNothingHappened() {
+    return NOT_SENT_CODES.contains(code) || kind == Kind.THROTTLED || REFUSED_CODES.contains(code);
   }
 
   @Override

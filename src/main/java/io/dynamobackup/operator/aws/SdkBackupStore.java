@@ -130,7 +130,7 @@ public final class SdkBackupStore implements BackupStore, TableStore, AutoClosea
   private <T> T call(String name, String subject, String region, Function<DynamoDbClient, T> operation) {
     String effectiveRegion = region != null && !region.isBlank() ? region : defaultRegion;
     if (effectiveRegion == null || effectiveRegion.isBlank()) {
-      throw new AwsFailure(AwsFailure.Kind.TERMINAL, "MissingRegion",
+      throw new AwsFailure(AwsFailure.Kind.TERMINAL, AwsFailure.MISSING_REGION,
           "no AWS region: set spec.region, or AWS_REGION for the operator");
     }
     long asked = System.nanoTime();

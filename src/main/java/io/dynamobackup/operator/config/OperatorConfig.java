@@ -1,5 +1,6 @@
 package io.dynamobackup.operator.config;
 
+import io.dynamobackup.operator.api.Durations;
 import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.reconcile.Backoff;
 import io.dynamobackup.operator.reconcile.ReconcileSettings;

@@ -21,11 +21,20 @@ import java.util.regex.Pattern;
  * What DynamoBackupPolicies allow, decided without Kubernetes or AWS: given all policies and a namespace (name and
  * labels), the union of what the policies covering it grant. No policy at all means single-tenant: everything is
  * allowed. Once one exists, a namespace that none covers may touch nothing.
+ *
+ * <p>Every call about a backup or table that already exists goes to its own account: through the role of a policy
+ * in that account, or with the operator's own credentials when that account is the operator's own. A policy
+ * without roleArn reaches the operator's own account only; no route to an account means waiting, never calling
+ * another account (whose "not found" would read as "deleted").
  */
 public final class AccessPolicy {
 
   /** The Ready reason (and Event reason) of a refusal. */
   public static final String NOT_PERMITTED = "NotPermitted";
+  /** No policy gives a route to the account the backup or table is in. */
+  public static final String ACCOUNT_UNREACHABLE = "AccountUnreachable";
+  /** The operator's own account is not known yet (STS GetCallerIdentity has not answered). */
+  public static final String ACCOUNT_UNKNOWN = "AccountUnknown";
 
   private static final Pattern ROLE_ACCOUNT = Pattern.compile("arn:aws[a-z-]*:iam::(\\d{12}):role/.+");
 
@@ -34,16 +43,22 @@ public final class AccessPolicy {
 
   private final List<DynamoBackupPolicy> policies;
   private final String defaultRegion;
+  private final Optional<String> ownAccount;
 
-  private AccessPolicy(List<DynamoBackupPolicy> policies, String defaultRegion) {
+  private AccessPolicy(List<DynamoBackupPolicy> policies, String defaultRegion, Optional<String> ownAccount) {
     this.policies = policies;
     this.defaultRegion = defaultRegion;
+    this.ownAccount = ownAccount;
   }
 
-  /** @param defaultRegion the region of objects that name none (the operator's); may be null */
-  public static AccessPolicy of(Collection<DynamoBackupPolicy> policies, String defaultRegion) {
+  /**
+   * @param defaultRegion the region of objects that name none (the operator's); may be null
+   * @param ownAccount the account of the operator's own credentials; empty while it is not known
+   */
+  public static AccessPolicy of(Collection<DynamoBackupPolicy> policies, String defaultRegion,
+      Optional<String> ownAccount) {
     return new AccessPolicy(policies.stream().filter(p -> p.getSpec() != null)
-        .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList(), defaultRegion);
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList(), defaultRegion, ownAccount);
   }
 
   public boolean singleTenant() {
@@ -58,7 +73,7 @@ public final class AccessPolicy {
   public Grants forNamespace(String namespace, Map<String, String> labels) {
     List<DynamoBackupPolicy> covering = policies.stream()
         .filter(p -> covers(p.getSpec(), namespace, labels == null ? Map.of() : labels)).toList();
-    return new Grants(namespace, covering, policies.stream().map(p -> p.getMetadata().getName()).toList());
+    return new Grants(namespace, covering);
   }
 
   /** Whether a policy covers a namespace: named in spec.namespaces, or selected by spec.namespaceSelector. */
@@ -113,27 +128,64 @@ public final class AccessPolicy {
     return matcher.matches() ? Optional.of(matcher.group(1)) : Optional.empty();
   }
 
-  /** The verdict on one action: permitted through which role (null: the operator's own credentials), or why not. */
-  public record Decision(boolean permitted, String roleArn, String message) {
-    static Decision allow(String roleArn) {
-      return new Decision(true, roleArn, null);
+  /**
+   * The verdict on one action. Permitted: through which role (null: the operator's own credentials), into which
+   * account (null while unknown: a new backup in the operator's own account). Refused: the policies say no. Unreachable:
+   * the policies would allow it, but no route reaches the account it is in; the caller waits.
+   */
+  public record Decision(Verdict verdict, String roleArn, String account, String reason, String message) {
+
+    public enum Verdict { PERMITTED, REFUSED, UNREACHABLE }
+
+    public boolean permitted() {
+      return verdict == Verdict.PERMITTED;
+    }
+
+    static Decision allow(String roleArn, String account) {
+      return new Decision(Verdict.PERMITTED, roleArn, account, null, null);
     }
 
     static Decision refuse(String message) {
-      return new Decision(false, null, message);
+      return new Decision(Verdict.REFUSED, null, null, NOT_PERMITTED, message);
     }
+
+    static Decision unreachable(String reason, String message) {
+      return new Decision(Verdict.UNREACHABLE, null, null, reason, message);
+    }
+  }
+
+  /** The account a policy's calls go to: its role's, or the operator's own (empty while unknown). */
+  private Optional<String> accountThrough(DynamoBackupPolicySpec spec) {
+    return spec.roleArn != null ? accountOf(spec.roleArn) : ownAccount;
+  }
+
+  /** Without policies: the operator's own credentials, which reach its own account only. */
+  private Decision ownCredentials(String account) {
+    if (account == null) {
+      return Decision.allow(null, ownAccount.orElse(null));
+    }
+    if (ownAccount.isEmpty()) {
+      return unknownOwnAccount(account);
+    }
+    return account.equals(ownAccount.get()) ? Decision.allow(null, account)
+        : Decision.unreachable(ACCOUNT_UNREACHABLE, "the backup is in account " + account + ", but the operator's"
+            + " own credentials are of account " + ownAccount.get() + " and no DynamoBackupPolicy gives a role in "
+            + account);
+  }
+
+  private static Decision unknownOwnAccount(String account) {
+    return Decision.unreachable(ACCOUNT_UNKNOWN, "the backup is in account " + account + ", and the operator's own"
+        + " account is not known yet (STS GetCallerIdentity has not answered; see the operator's log)");
   }
 
   /** What one namespace may do: the policies that cover it. */
   public final class Grants {
     private final String namespace;
     private final List<DynamoBackupPolicy> covering;
-    private final List<String> allPolicies;
 
-    Grants(String namespace, List<DynamoBackupPolicy> covering, List<String> allPolicies) {
+    Grants(String namespace, List<DynamoBackupPolicy> covering) {
       this.namespace = namespace;
       this.covering = covering;
-      this.allPolicies = allPolicies;
     }
 
     /** CreateBackup of a table, or keeping an eye on a backup already made of it. */
@@ -166,11 +218,12 @@ public final class AccessPolicy {
     private Decision decide(String verb, String table, String region, String account,
         Predicate<DynamoBackupPolicySpec> allows, String allowsWhat) {
       if (policies.isEmpty()) {
-        return Decision.allow(null);
+        return ownCredentials(account);
       }
       if (covering.isEmpty()) {
-        return Decision.refuse("no DynamoBackupPolicy covers namespace " + namespace + " (policies: "
-            + String.join(", ", allPolicies) + "); objects in it may touch no table");
+        // only this namespace's own policies are named: a tenant reads this message
+        return Decision.refuse("no DynamoBackupPolicy covers namespace " + namespace + "; objects in it may touch no"
+            + " table");
       }
       String effectiveRegion = region != null ? region : defaultRegion;
       String allowed = "namespace " + namespace + " may " + verb + " tables matching " + tables() + " in "
@@ -193,11 +246,14 @@ public final class AccessPolicy {
             + ", not in region " + (effectiveRegion == null ? "(none)" : "'" + effectiveRegion + "'") + by);
       }
       List<DynamoBackupPolicy> ofAccount = inRegion.stream()
-          .filter(p -> account == null || accountOf(p.getSpec().roleArn).map(account::equals).orElse(true))
+          .filter(p -> account == null || accountThrough(p.getSpec()).map(account::equals).orElse(false))
           .toList();
       if (ofAccount.isEmpty()) {
-        return Decision.refuse(allowed + "; the backup is of account " + account + ", but table '" + table
-            + "' is allowed only through " + rolesOf(inRegion) + by);
+        if (ownAccount.isEmpty() && inRegion.stream().anyMatch(p -> p.getSpec().roleArn == null)) {
+          return unknownOwnAccount(account);
+        }
+        return Decision.unreachable(ACCOUNT_UNREACHABLE, allowed + "; the backup is in account " + account
+            + ", but table '" + table + "' is reached only through " + routesOf(inRegion) + by);
       }
       List<DynamoBackupPolicy> allowing = allows == null ? ofAccount
           : ofAccount.stream().filter(p -> allows.test(p.getSpec())).toList();
@@ -205,7 +261,9 @@ public final class AccessPolicy {
         return Decision.refuse("namespace " + namespace + ": no DynamoBackupPolicy covering table '" + table
             + "' in " + effectiveRegion + " " + allowsWhat + by);
       }
-      return Decision.allow(allowing.get(0).getSpec().roleArn); // policies in name order: the first one's role
+      // policies in name order: the first one's role
+      String role = allowing.get(0).getSpec().roleArn;
+      return Decision.allow(role, accountThrough(allowing.get(0).getSpec()).orElse(null));
     }
 
     private String tables() {
@@ -228,10 +286,11 @@ public final class AccessPolicy {
     return regions.toString();
   }
 
-  private static String rolesOf(List<DynamoBackupPolicy> policies) {
-    List<String> roles = new ArrayList<>();
-    policies.forEach(p -> roles.add(p.getSpec().roleArn));
-    return "role " + String.join(", ", roles);
+  private String routesOf(List<DynamoBackupPolicy> policies) {
+    List<String> routes = new ArrayList<>();
+    policies.forEach(p -> routes.add(p.getSpec().roleArn != null ? "role " + p.getSpec().roleArn
+        : "the operator's own credentials (account " + ownAccount.orElse("unknown") + ")"));
+    return String.join(", ", routes);
   }
 
   private static List<String> names(List<DynamoBackupPolicy> policies) {

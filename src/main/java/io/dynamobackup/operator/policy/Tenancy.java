@@ -2,8 +2,8 @@ package io.dynamobackup.operator.policy;
 
 import io.dynamobackup.operator.api.DynamoBackupPolicy;
 import io.dynamobackup.operator.api.DynamoRestore;
-import io.dynamobackup.operator.reconcile.BackupArn;
-import io.dynamobackup.operator.reconcile.RestorePermission;
+import io.dynamobackup.operator.aws.BackupArn;
+import io.dynamobackup.operator.policy.RestorePermission;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,17 +34,22 @@ public final class Tenancy {
   private static final Logger log = LoggerFactory.getLogger(Tenancy.class);
 
   private final String defaultRegion;
+  private final Supplier<Optional<String>> ownAccount;
   /** The mode last logged: null before the first, so that it is said once and again only when it changes. */
   private final AtomicReference<Boolean> loggedSingleTenant = new AtomicReference<>();
 
-  /** @param defaultRegion the operator's region, for objects that name none */
-  public Tenancy(String defaultRegion) {
+  /**
+   * @param defaultRegion the operator's region, for objects that name none
+   * @param ownAccount the account of the operator's own credentials, empty while unknown
+   */
+  public Tenancy(String defaultRegion, Supplier<Optional<String>> ownAccount) {
     this.defaultRegion = defaultRegion;
+    this.ownAccount = ownAccount;
   }
 
   /** Says at startup whether the operator runs single-tenant; later changes are said when they are noticed. */
   public void announce(Collection<DynamoBackupPolicy> policies) {
-    observe(AccessPolicy.of(policies, defaultRegion));
+    observe(AccessPolicy.of(policies, defaultRegion, Optional.empty()));
   }
 
   private AccessPolicy observe(AccessPolicy policy) {
@@ -142,7 +148,8 @@ public final class Tenancy {
       }
       Map<String, String> labels = namespaces.get(new ResourceID(namespace))
           .map(n -> n.getMetadata().getLabels()).orElse(Map.of());
-      return observe(AccessPolicy.of(policies.list().toList(), defaultRegion)).forNamespace(namespace, labels);
+      return observe(AccessPolicy.of(policies.list().toList(), defaultRegion, ownAccount.get()))
+          .forNamespace(namespace, labels);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.dynamobackup.operator.aws.BackupArn;
 import io.dynamobackup.operator.api.BackupDescription;
 import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
@@ -254,7 +255,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
           + created.backupDetails.backupArn);
       return mirror(step, created);
     } catch (AwsFailure failure) {
-      if (failure.answered()) {
+      if (failure.provesNothingHappened()) {
         // AWS answered with an error, or the call was never sent: nothing was created, the next attempt needs no
         // lookup.
         step.set(Conditions.CREATING, false, failure.reason(), failure.retryAfter().isPresent()

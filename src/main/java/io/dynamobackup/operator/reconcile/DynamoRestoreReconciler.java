@@ -1,5 +1,6 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.dynamobackup.operator.policy.RestorePermission;
 import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoRestore;
@@ -189,7 +190,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
           + table.tableArn() + " from backup " + source);
       return mirror(step, table);
     } catch (AwsFailure failure) {
-      if (failure.answered()) {
+      if (failure.provesNothingHappened()) {
         // AWS answered with an error, so nothing was restored: the next attempt needs no look at the target.
         step.set(Conditions.RESTORING, false, failure.reason(), "RestoreTableFromBackup failed: " + failure);
       }

@@ -1,5 +1,6 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.dynamobackup.operator.aws.BackupArn;
 import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.api.DynamoRestoreSpec;

@@ -5,7 +5,7 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
-import io.dynamobackup.operator.config.Durations;
+import io.dynamobackup.operator.api.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;

@@ -1,10 +1,11 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.dynamobackup.operator.aws.BackupArn;
 import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
-import io.dynamobackup.operator.config.Durations;
+import io.dynamobackup.operator.api.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -310,6 +310,10 @@ public final class DynamoDbEmulator implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      if (isStsCall(exchange)) {
+        answerCallerIdentity(exchange);
+        return;
+      }
       String target = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Target")).orElse("");
       String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : target;
       String region = regionOf(exchange.getRequestHeaders().getFirst("Authorization"));
@@ -343,6 +347,31 @@ public final class DynamoDbEmulator implements AutoCloseable {
   }
 
   private record Answer(int status, JsonNode body) {}
+
+  /**
+   * STS speaks the query protocol (a form POST); of it the emulator answers GetCallerIdentity only, which needs no
+   * IAM permission (so it is not among the recorded DynamoDB calls).
+   */
+  private static boolean isStsCall(HttpExchange exchange) {
+    return Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("")
+        .startsWith("application/x-www-form-urlencoded");
+  }
+
+  private void answerCallerIdentity(HttpExchange exchange) throws IOException {
+    String form = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    boolean identity = form.contains("Action=GetCallerIdentity");
+    String body = identity
+        ? "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"
+            + "<Arn>arn:aws:iam::" + ACCOUNT + ":user/emulator</Arn><UserId>AIDAEMULATOR</UserId><Account>" + ACCOUNT
+            + "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>" + UUID.randomUUID()
+            + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+        : "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>the emulator answers"
+            + " GetCallerIdentity only</Message></Error></ErrorResponse>";
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "text/xml");
+    exchange.sendResponseHeaders(identity ? 200 : 400, bytes.length);
+    exchange.getResponseBody().write(bytes);
+  }
 
   private String drawRandomFault() {
     RandomFaults faults = randomFaults;

@@ -10,7 +10,7 @@ import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.aws.AwsAccounts;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
-import io.dynamobackup.operator.reconcile.BackupArn;
+import io.dynamobackup.operator.aws.BackupArn;
 import io.dynamobackup.operator.reconcile.Conditions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -86,7 +86,7 @@ public final class Sandbox implements AutoCloseable {
         Duration.ofMillis(1500));
     var config = new OperatorConfig(Set.of(), REGION, 10, Duration.ofMillis(1500),
         OperatorConfig.quickReconcile());
-    operator = BackupOperator.create(client, AwsAccounts.single(store), config, Clock.systemUTC());
+    operator = BackupOperator.create(client, AwsAccounts.single(store, DynamoDbEmulator.ACCOUNT), config, Clock.systemUTC());
   }
 
   public static Sandbox start(Options options) {

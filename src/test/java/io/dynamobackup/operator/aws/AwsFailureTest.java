@@ -34,6 +34,35 @@ class AwsFailureTest {
     assertThat(AwsFailure.kindOf(code, httpStatus)).isEqualTo(kind);
   }
 
+  /** Issue 15, item 2: only an answer that proves nothing happened may clear an intent to create or restore. */
+  @ParameterizedTest(name = "{0} ({1}) proves nothing happened: {2}")
+  @CsvSource({
+      "ValidationException, 400, true",
+      "TableNotFoundException, 400, true",
+      "AccessDeniedException, 400, true",
+      "LimitExceededException, 400, true",
+      "ThrottlingException, 400, true",
+      "TableAlreadyExistsException, 400, true",
+      "InternalServerError, 500, false",
+      "ServiceUnavailable, 503, false",
+      "HTTP502, 502, false",
+      "HTTP504, 504, false",
+      "NoAnswer, 0, false",
+      "SomethingNew, 400, false",
+      "BackupInUseException, 400, false",
+  })
+  void onlyRefusalsProveThatACallChangedNothing(String code, int httpStatus, boolean nothingHappened) {
+    var failure = new AwsFailure(AwsFailure.kindOf(code, httpStatus), code, "answer");
+    assertThat(failure.provesNothingHappened()).isEqualTo(nothingHappened);
+  }
+
+  @org.junit.jupiter.api.Test
+  void callsNeverSentProveNothingHappened() {
+    assertThat(AwsFailure.quotaWait("CreateBackup", java.time.Duration.ofSeconds(1)).provesNothingHappened()).isTrue();
+    assertThat(new AwsFailure(Kind.TERMINAL, AwsFailure.MISSING_REGION, "no region").provesNothingHappened())
+        .isTrue();
+  }
+
   @org.junit.jupiter.api.Test
   void theConditionReasonIsTheCodeWithoutItsExceptionSuffix() {
     assertThat(new AwsFailure(Kind.RETRYABLE, "BackupInUseException", "in use").reason()).isEqualTo("BackupInUse");

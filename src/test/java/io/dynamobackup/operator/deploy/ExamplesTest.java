@@ -12,7 +12,7 @@ import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
-import io.dynamobackup.operator.reconcile.BackupArn;
+import io.dynamobackup.operator.aws.BackupArn;
 import io.dynamobackup.operator.reconcile.Conditions;
 import io.dynamobackup.operator.support.OperatorHarness;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -107,7 +107,7 @@ public final class Soak {
       IntStream.range(0, settings.objects()).forEach(i -> emulator.createTable(REGION, table(i)));
       var config = new OperatorConfig(Set.of(), REGION, 20, AWS_CALL_TIMEOUT, OperatorConfig.quickReconcile()
           .withResyncPeriod(Duration.ofSeconds(10)).withInFlightBound(AWS_CALL_TIMEOUT.multipliedBy(3)));
-      Operator operator = BackupOperator.create(operatorClient, AwsAccounts.single(store), config, Clock.systemUTC(),
+      Operator operator = BackupOperator.create(operatorClient, AwsAccounts.single(store, DynamoDbEmulator.ACCOUNT), config, Clock.systemUTC(),
           metrics, () -> { });
       operator.start();
       try {

@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.policy;
 
 import io.dynamobackup.operator.api.DynamoRestore;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;

@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.config;
+package io.dynamobackup.operator.api;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

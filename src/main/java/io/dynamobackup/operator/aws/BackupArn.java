@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.aws;
 
 import java.util.Optional;
 import java.util.regex.Pattern;
