@@ -1,16 +1,17 @@
 package io.dynamobackup.operator;
 
-import io.dynamobackup.operator.api.DynamoBackup;
+import io.dynamobackup.operator.api.LenientlyRead;
 import io.dynamobackup.operator.aws.AwsAccounts;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.policy.Tenancy;
-import io.dynamobackup.operator.reconcile.DynamoBackupReconciler;
 import io.dynamobackup.operator.reconcile.DynamoBackupScheduleReconciler;
 import io.dynamobackup.operator.reconcile.DynamoRestoreReconciler;
-import io.dynamobackup.operator.reconcile.EventFilters;
+import io.dynamobackup.operator.reconcile.backup.DynamoBackupReconciler;
+import io.dynamobackup.operator.reconcile.backup.EventFilters;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -45,8 +46,8 @@ public final class BackupOperator {
     var tenancy = new Tenancy(config.defaultRegion(), accounts::ownAccount);
     // Without leader election this instance always leads; with it, from the Lease's callbacks on.
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection().enabled());
-    var backups = new DynamoBackupReconciler(accounts::store, tenancy, config.reconcile(), clock, metrics,
-        leading::get);
+    var backups = new DynamoBackupReconciler(accounts::store, tenancy, config.reconcile(), config.defaultRegion(),
+        clock, metrics, leading::get);
     var operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -60,11 +61,11 @@ public final class BackupOperator {
             @Override
             public <R extends HasMetadata> R clone(R object) {
               R copy = client.getKubernetesSerialization().clone(object);
-              // A clone goes through JSON, which the wrongly typed fields of a spec did not survive: keep the
-              // record of them, so that the reconciler refuses the spec instead of ignoring the fields.
-              if (object instanceof DynamoBackup original && copy instanceof DynamoBackup cloned
-                  && original.getSpec() != null && cloned.getSpec() != null) {
-                cloned.getSpec().typeErrors().addAll(original.getSpec().typeErrors());
+              // A clone goes through JSON, which the wrongly typed fields of a spec or status did not survive: keep
+              // the record of them, so that the reconciler refuses the object instead of ignoring the fields.
+              if (object instanceof CustomResource<?, ?> original && copy instanceof CustomResource<?, ?> cloned) {
+                copyTypeErrors(original.getSpec(), cloned.getSpec());
+                copyTypeErrors(original.getStatus(), cloned.getStatus());
               }
               return copy;
             }
@@ -101,6 +102,12 @@ public final class BackupOperator {
           controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
         });
     return operator;
+  }
+
+  private static void copyTypeErrors(Object original, Object copy) {
+    if (original instanceof LenientlyRead read && copy instanceof LenientlyRead copied) {
+      copied.typeErrors().addAll(read.typeErrors());
+    }
   }
 
   private static io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection(

@@ -13,7 +13,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.namespaces) || has(self.namespaceSelector)",
     message = "a policy names namespaces, selects them by label, or both")
-public class DynamoBackupPolicySpec {
+public class DynamoBackupPolicySpec extends LenientlyRead {
 
   @JsonPropertyDescription("Names of the namespaces this policy covers (in addition to namespaceSelector).")
   public List<String> namespaces;
@@ -44,5 +44,7 @@ public class DynamoBackupPolicySpec {
   @Default("true")
   public Boolean allowDeletion;
 
-  public DynamoBackupPolicySpec() {}
+  public DynamoBackupPolicySpec() {
+    super("spec");
+  }
 }

@@ -7,7 +7,12 @@ import io.fabric8.generator.annotation.Required;
 
 /** When to back up a table, how many backups to keep, and what each backup looks like. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class DynamoBackupScheduleSpec {
+public class DynamoBackupScheduleSpec extends LenientlyRead {
+
+  public DynamoBackupScheduleSpec() {
+    super("spec");
+  }
+
 
   @Required
   @JsonPropertyDescription("Name of the DynamoDB table to back up.")

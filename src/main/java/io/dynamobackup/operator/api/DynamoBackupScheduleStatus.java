@@ -8,7 +8,12 @@ import java.util.List;
 
 /** The schedule as last observed. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class DynamoBackupScheduleStatus {
+public class DynamoBackupScheduleStatus extends LenientlyRead {
+
+  public DynamoBackupScheduleStatus() {
+    super("status");
+  }
+
 
   @JsonPropertyDescription("The scheduled time of the newest backup created (RFC 3339).")
   public String lastScheduleTime;

@@ -1,18 +1,13 @@
 package io.dynamobackup.operator.api;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import java.util.ArrayList;
-import java.util.List;
 
 /** What the user asks for. The identity fields are immutable: they name one backup for the object's life. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonDeserialize(using = LenientSpecDeserializer.class)
 @ValidationRule(
     value = "has(self.tableName) || has(self.backupArn)",
     message = "spec.tableName is required unless spec.backupArn is set")
@@ -23,7 +18,7 @@ import java.util.List;
     value = "has(self.tableName) == has(oldSelf.tableName) && has(self.backupName) == has(oldSelf.backupName)"
         + " && has(self.backupArn) == has(oldSelf.backupArn) && has(self.region) == has(oldSelf.region)",
     message = "tableName, backupName, backupArn and region cannot be added or removed after creation")
-public class DynamoBackupSpec {
+public class DynamoBackupSpec extends LenientlyRead {
 
   @JsonPropertyDescription("Name of the source DynamoDB table. Required unless backupArn is set. Immutable.")
   @Size(min = 3, max = 255)
@@ -58,17 +53,12 @@ public class DynamoBackupSpec {
       + " object and the backup in place, with condition DeletionBlocked. Set it to false to let deletion proceed.")
   public Boolean deletionProtection;
 
-  /** Fields that had the wrong type in the stored object, and were left out (see LenientSpecDeserializer). */
-  @JsonIgnore
-  private final List<String> typeErrors = new ArrayList<>();
-
-  public DynamoBackupSpec() {}
-
-  public List<String> typeErrors() {
-    return typeErrors;
+  public DynamoBackupSpec() {
+    super("spec");
   }
 
   public DynamoBackupSpec(String tableName) {
+    this();
     this.tableName = tableName;
   }
 }

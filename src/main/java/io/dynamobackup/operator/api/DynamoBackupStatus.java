@@ -8,10 +8,19 @@ import java.util.List;
 
 /** The operator's last observation of the backup, written as a whole by one status recorder. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class DynamoBackupStatus {
+public class DynamoBackupStatus extends LenientlyRead implements ReconciledStatus {
+
+  public DynamoBackupStatus() {
+    super("status");
+  }
+
 
   @JsonPropertyDescription("ARN of the backup this object manages.")
   public String backupArn;
+
+  @JsonPropertyDescription("The backup this object stands for, recorded when the operator created or adopted it;"
+      + " lookups and deletion follow it.")
+  public BackupIdentity identity;
 
   @JsonPropertyDescription("CREATING, AVAILABLE or DELETED, as DynamoDB last reported it.")
   public String backupStatus;
@@ -30,4 +39,27 @@ public class DynamoBackupStatus {
 
   @JsonPropertyDescription("Ready, Creating and Deleting, in the metav1.Condition shape.")
   public List<Condition> conditions = new ArrayList<>();
+
+  @Override
+  public List<Condition> conditionList() {
+    if (conditions == null) {
+      conditions = new ArrayList<>();
+    }
+    return conditions;
+  }
+
+  @Override
+  public void observeGeneration(Long generation) {
+    observedGeneration = generation;
+  }
+
+  @Override
+  public Integer attempts() {
+    return failedAttempts;
+  }
+
+  @Override
+  public void attempts(Integer failedAttempts) {
+    this.failedAttempts = failedAttempts;
+  }
 }

@@ -20,7 +20,12 @@ import java.util.List;
     value = "has(self.backupRef) == has(oldSelf.backupRef) && has(self.backupArn) == has(oldSelf.backupArn)"
         + " && has(self.region) == has(oldSelf.region)",
     message = "backupRef, backupArn and region cannot be added or removed after creation")
-public class DynamoRestoreSpec {
+public class DynamoRestoreSpec extends LenientlyRead {
+
+  public DynamoRestoreSpec() {
+    super("spec");
+  }
+
 
   @JsonPropertyDescription("The DynamoBackup in this namespace whose backup is restored. Immutable.")
   @ValidationRule(value = "self == oldSelf", message = "backupRef is immutable")

@@ -8,7 +8,12 @@ import java.util.List;
 
 /** The operator's last observation of the restore and its table, written as a whole by one status recorder. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class DynamoRestoreStatus {
+public class DynamoRestoreStatus extends LenientlyRead implements ReconciledStatus {
+
+  public DynamoRestoreStatus() {
+    super("status");
+  }
+
 
   @JsonPropertyDescription("ARN of the backup being restored, recorded before RestoreTableFromBackup is called.")
   public String sourceBackupArn;
@@ -34,4 +39,27 @@ public class DynamoRestoreStatus {
 
   @JsonPropertyDescription("Ready, Restoring and Deleting, in the metav1.Condition shape.")
   public List<Condition> conditions = new ArrayList<>();
+
+  @Override
+  public List<Condition> conditionList() {
+    if (conditions == null) {
+      conditions = new ArrayList<>();
+    }
+    return conditions;
+  }
+
+  @Override
+  public void observeGeneration(Long generation) {
+    observedGeneration = generation;
+  }
+
+  @Override
+  public Integer attempts() {
+    return failedAttempts;
+  }
+
+  @Override
+  public void attempts(Integer failedAttempts) {
+    this.failedAttempts = failedAttempts;
+  }
 }

@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.ListBackupsRequest;
  * <p>The SDK's own retries are off: the reconciler is the one retry layer, so every attempt is visible in status
  * and events, and a throttled account is not hit again by hidden retries.
  */
-public final class SdkBackupStore implements BackupStore, TableStore, AutoCloseable {
+public final class SdkBackupStore implements AccountClient, AutoCloseable {
 
   private final String defaultRegion;
   private final Optional<URI> endpointOverride;

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Restores a backup into a new table, exactly once, and follows the table until it is ACTIVE; on deletion, deletes
  * the table only under deletionPolicy Delete and only once its restore has finished. The same shapes as
- * {@link DynamoBackupReconciler}: intent recorded before the call, one status write per observation, decisions on
+ * {@link io.dynamobackup.operator.reconcile.backup.DynamoBackupReconciler}: intent recorded before the call, one status write per observation, decisions on
  * the {@link AwsFailure.Kind} alone.
  */
 @ControllerConfiguration(name = DynamoRestoreReconciler.NAME, finalizerName = DynamoRestore.FINALIZER)
@@ -214,7 +214,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     String target = step.restore.getSpec().targetTableName;
     try {
       TableState table = step.tables.describeTable(RestoreRules.region(step.restore.getSpec(), source), target);
-      if (RestoreRules.madeByEarlierAttempt(table, source, intent.minus(DynamoBackupReconciler.CLOCK_SKEW))) {
+      if (RestoreRules.madeByEarlierAttempt(table, source, intent.minus(CreateIntent.CLOCK_SKEW))) {
         log.info("{}: table {} was restored by an earlier attempt; recording it", step.id(), table.tableArn());
         events.normal(step.context.getClient(), step.restore, "AdoptedEarlierAttempt", "table " + table.tableArn()
             + " was restored from backup " + source + " by an earlier attempt and is now recorded");
@@ -422,7 +422,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     try {
       TableState table = step.tables.describeTable(RestoreRules.region(step.restore.getSpec(), source),
           step.restore.getSpec().targetTableName);
-      if (!RestoreRules.madeByEarlierAttempt(table, source, intent.get().minus(DynamoBackupReconciler.CLOCK_SKEW))) {
+      if (!RestoreRules.madeByEarlierAttempt(table, source, intent.get().minus(CreateIntent.CLOCK_SKEW))) {
         return false;
       }
       step.status.tableArn = table.tableArn();

@@ -8,11 +8,11 @@ import java.util.concurrent.RejectedExecutionException;
  * Whether a failed reconcile failed because the operator is stopping (its threads interrupted, its client closed):
  * that says nothing about the object, so it must not be written into its status as an error.
  */
-final class Interruption {
+public final class Interruption {
 
   private Interruption() {}
 
-  static boolean causedBy(Throwable failure) {
+  public static boolean causedBy(Throwable failure) {
     if (Thread.currentThread().isInterrupted()) {
       return true;
     }
@@ -27,7 +27,7 @@ final class Interruption {
   }
 
   /** The failure and, when it wraps one, its root cause: what a log line needs to be diagnosed. */
-  static String describe(Throwable failure) {
+  public static String describe(Throwable failure) {
     Throwable root = failure;
     for (int i = 0; i < 20 && root.getCause() != null && root.getCause() != root; i++) {
       root = root.getCause();

@@ -1,7 +1,6 @@
 package io.dynamobackup.operator.reconcile;
 
 import io.dynamobackup.operator.aws.BackupArn;
-import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
@@ -61,14 +60,6 @@ public final class SpecRules {
     return prefix.substring(0, Math.min(prefix.length(), 255 - suffix.length())) + suffix;
   }
 
-  /** Backups adopted through spec.backupArn are retained unless the user says Delete: pointing is not owning. */
-  public static DeletionPolicy deletionPolicy(DynamoBackupSpec spec) {
-    if (spec != null && spec.deletionPolicy != null) {
-      return spec.deletionPolicy;
-    }
-    return spec != null && spec.backupArn != null ? DeletionPolicy.Retain : DeletionPolicy.Delete;
-  }
-
   /** The region to call: the recorded backup's own region when there is one, else spec.region (may be null). */
   public static String region(DynamoBackupSpec spec, DynamoBackupStatus status) {
     Optional<BackupArn> recorded = BackupArn.parse(status == null ? null : status.backupArn);
@@ -84,7 +75,7 @@ public final class SpecRules {
     if (spec == null) {
       return invalid("spec is required");
     }
-    return validate(backup, spec).or(() -> identityChange(spec, backup.getStatus()));
+    return validate(backup, spec);
   }
 
   /**
@@ -208,36 +199,6 @@ public final class SpecRules {
       previous = current;
     }
     return previous[b.length()];
-  }
-
-  /** Identity is fixed once a backup is recorded; a change would silently point the object at another backup. */
-  private static Optional<Problem> identityChange(DynamoBackupSpec spec, DynamoBackupStatus status) {
-    Optional<BackupArn> recorded = BackupArn.parse(status == null ? null : status.backupArn);
-    if (recorded.isEmpty()) {
-      return Optional.empty();
-    }
-    BackupArn arn = recorded.get();
-    if (spec.backupArn != null && !spec.backupArn.equals(status.backupArn)) {
-      return changed("spec.backupArn", status.backupArn, spec.backupArn);
-    }
-    if (spec.tableName != null && !spec.tableName.equals(arn.table())) {
-      return changed("spec.tableName", arn.table(), spec.tableName);
-    }
-    if (spec.region != null && !spec.region.equals(arn.region())) {
-      return changed("spec.region", arn.region(), spec.region);
-    }
-    String recordedName = status.backupDescription == null || status.backupDescription.backupDetails == null
-        ? null : status.backupDescription.backupDetails.backupName;
-    if (spec.backupArn == null && spec.backupName != null && recordedName != null
-        && !Objects.equals(spec.backupName, recordedName)) {
-      return changed("spec.backupName", recordedName, spec.backupName);
-    }
-    return Optional.empty();
-  }
-
-  private static Optional<Problem> changed(String field, String was, String now) {
-    return Optional.of(new Problem(IMMUTABLE_FIELD_CHANGED, field + " changed from '" + was + "' to '" + now
-        + "' after the backup was recorded; it is immutable. Revert it, or create a new DynamoBackup."));
   }
 
   private static Optional<Problem> invalid(String message) {

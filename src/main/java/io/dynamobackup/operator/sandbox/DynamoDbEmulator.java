@@ -49,7 +49,7 @@ import java.util.regex.Pattern;
  */
 public final class DynamoDbEmulator implements AutoCloseable {
 
-  public static final String ACCOUNT = "000000000000";
+  public static final String ACCOUNT = "123456789012";
   /** The documented per-account, per-region quotas in calls per second. */
   public static final Map<String, Integer> DOCUMENTED_QUOTAS =
       Map.of("DeleteBackup", 10, "DescribeBackup", 10, "ListBackups", 5, "CreateBackup", 50);

@@ -153,7 +153,7 @@ class PolicyTest {
   }
 
   @Test
-  void anAdoptedBackupOfAnotherAccountThanThePolicysRoleIsRefused() {
+  void anAdoptedBackupOfAnotherAccountThanThePolicysRoleWaitsUnreachable() {
     String ns = namespace("team-g", Map.of());
     policy("team-g", p -> {
       p.namespaces = List.of(ns);
@@ -163,7 +163,7 @@ class PolicyTest {
     });
     String arn = "arn:aws:dynamodb:eu-west-1:111122223333:table/orders-g/backup/01700000000000-0000abcd";
     apply(ns, "foreign", adopting(arn));
-    assertThat(awaitNotPermitted(ns, "foreign")).contains("account 111122223333",
+    assertThat(awaitReason(ns, "foreign", AccessPolicy.ACCOUNT_UNREACHABLE)).contains("account 111122223333",
         "arn:aws:iam::222233334444:role/team-g");
     assertNoAwsCallNaming(arn);
   }
@@ -318,10 +318,15 @@ class PolicyTest {
 
   /** Waits for Ready=False, reason NotPermitted, and returns its message. */
   static String awaitNotPermitted(String ns, String name) {
-    return await(ns + "/" + name + " NotPermitted").atMost(TIMEOUT).until(() -> {
+    return awaitReason(ns, name, AccessPolicy.NOT_PERMITTED);
+  }
+
+  /** Waits for Ready=False with this reason, and returns its message. */
+  static String awaitReason(String ns, String name, String reason) {
+    return await(ns + "/" + name + " " + reason).atMost(TIMEOUT).until(() -> {
       var backup = get(ns, name);
       return backup == null || backup.getStatus() == null ? null : Conditions.find(backup.getStatus().conditions,
-          Conditions.READY).filter(c -> "NotPermitted".equals(c.getReason())).map(c -> c.getMessage()).orElse(null);
+          Conditions.READY).filter(c -> reason.equals(c.getReason())).map(c -> c.getMessage()).orElse(null);
     }, message -> message != null);
   }
 

@@ -109,7 +109,9 @@ class BackupDeletionTest {
       // the last description seen is kept
       assertThat(last.getStatus().backupDescription.sourceTableDetails).isNotNull();
     }
-    assertThat(harness.emulator.calls("DeleteBackup", arn)).hasSize(1);
+    // asked once, in its own account: the ownership check's DescribeBackup, or DeleteBackup itself, found it gone
+    assertThat(harness.emulator.calls("DescribeBackup", arn).size() + harness.emulator.calls("DeleteBackup", arn)
+        .size()).isBetween(1, 2);
   }
 
   @Test

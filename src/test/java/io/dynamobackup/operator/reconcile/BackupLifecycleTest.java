@@ -36,7 +36,7 @@ class BackupLifecycleTest {
     DynamoBackup backup = awaitReady(name);
     var status = backup.getStatus();
     assertThat(status.backupStatus).isEqualTo("AVAILABLE");
-    assertThat(status.backupArn).startsWith("arn:aws:dynamodb:" + REGION + ":000000000000:table/" + table
+    assertThat(status.backupArn).startsWith("arn:aws:dynamodb:" + REGION + ":123456789012:table/" + table
         + "/backup/");
     assertThat(status.observedGeneration).isEqualTo(backup.getMetadata().getGeneration());
     assertThat(status.failedAttempts).isNull();

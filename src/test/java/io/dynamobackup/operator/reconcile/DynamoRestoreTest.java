@@ -36,7 +36,7 @@ class DynamoRestoreTest {
     harness.applyRestore(name, fromRef(backup, target));
 
     var status = awaitReady(harness, name).getStatus();
-    assertThat(status.tableArn).isEqualTo("arn:aws:dynamodb:" + REGION + ":000000000000:table/" + target);
+    assertThat(status.tableArn).isEqualTo("arn:aws:dynamodb:" + REGION + ":123456789012:table/" + target);
     assertThat(status.tableStatus).isEqualTo("ACTIVE");
     assertThat(status.sourceBackupArn).isEqualTo(arn);
     assertThat(status.restoreSummary.sourceBackupArn).isEqualTo(arn);
@@ -140,7 +140,7 @@ class DynamoRestoreTest {
   void aMissingBackupIsBackupNotFoundWithoutARestoreCall() {
     String byRef = OperatorHarness.uniqueName("no-ref");
     String byArn = OperatorHarness.uniqueName("no-arn");
-    String missing = "arn:aws:dynamodb:" + REGION + ":000000000000:table/gone/backup/01700000000000-0000abcd";
+    String missing = "arn:aws:dynamodb:" + REGION + ":123456789012:table/gone/backup/01700000000000-0000abcd";
 
     harness.applyRestore(byRef, fromRef("no-such-backup", byRef + "-table"));
     harness.applyRestore(byArn, fromArn(missing, byArn + "-table"));

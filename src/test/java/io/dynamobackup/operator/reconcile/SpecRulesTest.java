@@ -3,7 +3,6 @@ package io.dynamobackup.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamobackup.operator.api.BackupDescription;
-import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
@@ -93,48 +92,6 @@ class SpecRulesTest {
     }));
 
     assertThat(problem).hasValueSatisfying(p -> assertThat(p.message()).contains("'us-east-1'", "'eu-west-1'"));
-  }
-
-  @Test
-  void changingTheTableAfterTheBackupIsRecordedIsRefused() {
-    var backup = backup("nightly", s -> s.tableName = "payments");
-    backup.setStatus(recorded(ARN, "nightly"));
-
-    assertThat(SpecRules.check(backup)).hasValueSatisfying(p -> {
-      assertThat(p.reason()).isEqualTo("ImmutableFieldChanged");
-      assertThat(p.message()).contains("spec.tableName", "'orders'", "'payments'");
-    });
-  }
-
-  @Test
-  void changingTheBackupNameOrRegionAfterTheBackupIsRecordedIsRefused() {
-    var renamed = backup("nightly", s -> {
-      s.tableName = "orders";
-      s.backupName = "renamed";
-    });
-    renamed.setStatus(recorded(ARN, "nightly"));
-    var moved = backup("nightly", s -> {
-      s.tableName = "orders";
-      s.region = "us-east-1";
-    });
-    moved.setStatus(recorded(ARN, "nightly"));
-
-    assertThat(SpecRules.check(renamed)).hasValueSatisfying(p -> assertThat(p.message()).contains("backupName"));
-    assertThat(SpecRules.check(moved)).hasValueSatisfying(p -> assertThat(p.message()).contains("spec.region"));
-  }
-
-  @Test
-  void adoptedBackupsAreRetainedUnlessDeleteIsExplicit() {
-    var adopted = new DynamoBackupSpec();
-    adopted.backupArn = ARN;
-    var created = new DynamoBackupSpec("orders");
-    var adoptedForDeletion = new DynamoBackupSpec();
-    adoptedForDeletion.backupArn = ARN;
-    adoptedForDeletion.deletionPolicy = DeletionPolicy.Delete;
-
-    assertThat(SpecRules.deletionPolicy(adopted)).isEqualTo(DeletionPolicy.Retain);
-    assertThat(SpecRules.deletionPolicy(created)).isEqualTo(DeletionPolicy.Delete);
-    assertThat(SpecRules.deletionPolicy(adoptedForDeletion)).isEqualTo(DeletionPolicy.Delete);
   }
 
   @Test

@@ -97,7 +97,7 @@ class SandboxKubectlTest {
         .containsPattern("orders-nightly-restored\\s+orders-nightly\\s+restored-orders-nightly\\s+ACTIVE");
     assertThat(wide.lines().findFirst().orElseThrow())
         .matches("NAMESPACE\\s+NAME\\s+TABLE\\s+BACKUP\\s+STATUS\\s+SIZE\\s+EXPIRES\\s+AGE\\s+ARN");
-    assertThat(wide).contains("arn:aws:dynamodb:eu-west-1:000000000000:table/orders/backup/");
+    assertThat(wide).contains("arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/");
     assertThat(ok("get", "ddbb", "orders-nightly", "-o", "yaml")).contains("backupStatus: AVAILABLE",
         "type: Ready", "sourceTableDetails:");
     assertThat(ok("get", "ddbb", "orders-nightly", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"))

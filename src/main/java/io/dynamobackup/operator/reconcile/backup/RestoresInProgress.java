@@ -1,11 +1,14 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.backup;
 
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.reconcile.Conditions;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -43,14 +46,22 @@ final class RestoresInProgress {
     return restores;
   }
 
-  /** The name of a DynamoRestore in the namespace that is restoring from {@code backupArn}, if one is. */
-  Optional<String> of(String namespace, String backupArn) {
+  /**
+   * A DynamoRestore of the namespace that says it is restoring from {@code backupArn}, as it recorded it: its
+   * name, its target table, and when it asked for the restore. Its own word only: the caller confirms it in AWS.
+   */
+  Optional<Restoring> of(String namespace, String backupArn) {
     return restores.list(namespace, r -> backupArn.equals(sourceOf(r).orElse(null))
             && Conditions.isTrue(r.getStatus().conditions, Conditions.RESTORING))
-        .map(r -> r.getMetadata().getName())
-        .sorted()
+        .sorted(Comparator.comparing(r -> r.getMetadata().getName()))
+        .map(r -> new Restoring(r.getMetadata().getName(), r.getSpec() == null ? null : r.getSpec().targetTableName,
+            Conditions.find(r.getStatus().conditions, Conditions.RESTORING)
+                .map(c -> Instant.parse(c.getLastTransitionTime())).orElse(null)))
         .findFirst();
   }
+
+  /** A restore from the backup, as the DynamoRestore object tells it. */
+  record Restoring(String name, String targetTable, Instant requestedAt) {}
 
   private static Optional<String> sourceOf(DynamoRestore restore) {
     return Optional.ofNullable(restore.getStatus()).map(status -> status.sourceBackupArn);

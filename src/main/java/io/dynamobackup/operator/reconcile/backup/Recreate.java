@@ -1,7 +1,6 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.backup;
 
 import io.dynamobackup.operator.api.DynamoBackup;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,9 +16,14 @@ public final class Recreate {
         .map(a -> a.get(ANNOTATION)).orElse(null));
   }
 
-  /** Removes the annotation (a JSON patch), so that one request re-creates once. */
-  static void clear(KubernetesClient client, DynamoBackup backup) {
-    client.resources(DynamoBackup.class).inNamespace(backup.getMetadata().getNamespace())
+  /**
+   * Removes the annotation (a JSON patch), so that one request re-creates once; the step continues from the object
+   * it leaves. Done after the status records what the request leads to, so a crash in between repeats nothing.
+   */
+  static void clear(BackupStep step) {
+    var backup = step.backup();
+    DynamoBackup updated = step.context().getClient().resources(DynamoBackup.class)
+        .inNamespace(backup.getMetadata().getNamespace())
         .withName(backup.getMetadata().getName())
         .edit(current -> {
           Map<String, String> annotations = current.getMetadata().getAnnotations();
@@ -28,5 +32,6 @@ public final class Recreate {
           }
           return current;
         });
+    step.continueFrom(updated);
   }
 }

@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.backup;
 
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;

@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.backup;
 
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.aws.AwsFailure;
@@ -8,6 +8,7 @@ import io.dynamobackup.operator.aws.BackupPage.BackupSummary;
 import io.dynamobackup.operator.aws.BackupQuery;
 import io.dynamobackup.operator.aws.BackupStore;
 import io.dynamobackup.operator.observability.OperatorMetrics;
+import io.dynamobackup.operator.reconcile.SpecRules;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PollingConfigurationBuilder;
