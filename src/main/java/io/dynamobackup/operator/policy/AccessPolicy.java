@@ -69,6 +69,12 @@ public final class AccessPolicy {
     return policies.size();
   }
 
+  /** Policies that cannot be read (wrongly typed fields), with why: they grant nothing. */
+  public List<String> unreadable() {
+    return policies.stream().filter(p -> !p.getSpec().typeErrors().isEmpty())
+        .map(p -> p.getMetadata().getName() + ": " + String.join("; ", p.getSpec().typeErrors())).toList();
+  }
+
   /** The union of the policies covering this namespace. */
   public Grants forNamespace(String namespace, Map<String, String> labels) {
     List<DynamoBackupPolicy> covering = policies.stream()
@@ -76,9 +82,12 @@ public final class AccessPolicy {
     return new Grants(namespace, covering);
   }
 
-  /** Whether a policy covers a namespace: named in spec.namespaces, or selected by spec.namespaceSelector. */
+  /**
+   * Whether a policy covers a namespace: named in spec.namespaces, or selected by spec.namespaceSelector. A policy
+   * that cannot be read covers nothing, yet it counts: its presence alone ends single-tenant mode (failing closed).
+   */
   static boolean covers(DynamoBackupPolicySpec spec, String namespace, Map<String, String> labels) {
-    return spec.namespaces != null && spec.namespaces.contains(namespace)
+    return spec.typeErrors().isEmpty() && spec.namespaces != null && spec.namespaces.contains(namespace)
         || spec.namespaceSelector != null && selects(spec.namespaceSelector, labels);
   }
 

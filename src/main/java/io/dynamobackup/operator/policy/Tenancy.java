@@ -37,6 +37,7 @@ public final class Tenancy {
   private final Supplier<Optional<String>> ownAccount;
   /** The mode last logged: null before the first, so that it is said once and again only when it changes. */
   private final AtomicReference<Boolean> loggedSingleTenant = new AtomicReference<>();
+  private final AtomicReference<List<String>> loggedUnreadable = new AtomicReference<>(List.of());
 
   /**
    * @param defaultRegion the operator's region, for objects that name none
@@ -53,6 +54,10 @@ public final class Tenancy {
   }
 
   private AccessPolicy observe(AccessPolicy policy) {
+    List<String> unreadable = policy.unreadable();
+    if (!unreadable.equals(loggedUnreadable.getAndSet(unreadable)) && !unreadable.isEmpty()) {
+      log.warn("DynamoBackupPolicy objects that cannot be read grant nothing until fixed: {}", unreadable);
+    }
     Boolean before = loggedSingleTenant.getAndSet(policy.singleTenant());
     if (before == null || before != policy.singleTenant()) {
       if (policy.singleTenant()) {

@@ -32,6 +32,9 @@ public final class RestoreRules {
     if (spec == null) {
       return invalid("spec is required");
     }
+    if (!spec.typeErrors().isEmpty()) {
+      return invalid(String.join("; ", spec.typeErrors()));
+    }
     boolean byRef = spec.backupRef != null && spec.backupRef.name != null && !spec.backupRef.name.isBlank();
     boolean byArn = spec.backupArn != null && !spec.backupArn.isBlank();
     if (byRef == byArn) {

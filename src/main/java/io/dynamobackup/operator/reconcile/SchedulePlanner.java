@@ -46,6 +46,9 @@ public final class SchedulePlanner {
 
   /** The problem with a spec, if any, in words a user can act on. */
   public static Optional<String> problem(DynamoBackupScheduleSpec spec) {
+    if (spec != null && !spec.typeErrors().isEmpty()) {
+      return Optional.of(String.join("; ", spec.typeErrors()));
+    }
     if (spec == null || spec.tableName == null || spec.tableName.isBlank()) {
       return Optional.of("spec.tableName is required");
     }

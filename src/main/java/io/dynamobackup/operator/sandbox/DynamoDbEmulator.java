@@ -67,6 +67,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private final Clock clock;
   private final Map<String, RegionState> regions = new ConcurrentHashMap<>();
   private final Map<String, Deque<String>> injectedFaults = new ConcurrentHashMap<>();
+  private final Map<String, Deque<String>> afterFaults = new ConcurrentHashMap<>();
   private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
   private final Map<String, Map<String, String>> subjectFaults = new ConcurrentHashMap<>();
   private volatile RandomFaults randomFaults = RandomFaults.NONE;
@@ -129,6 +130,20 @@ public final class DynamoDbEmulator implements AutoCloseable {
   /** The next {@code times} calls of {@code operation} answer {@code errorCode} (e.g. BackupInUseException). */
   public DynamoDbEmulator failNext(String operation, String errorCode, int times) {
     var queue = injectedFaults.computeIfAbsent(operation, k -> new ArrayDeque<>());
+    synchronized (queue) {
+      for (int i = 0; i < times; i++) {
+        queue.add(errorCode);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * The next {@code times} calls of {@code operation} take effect, and then answer {@code errorCode} instead of
+   * their result: a 5xx after the fact, as a server or a gateway may give it ("HTTP502": a code-less 502).
+   */
+  public DynamoDbEmulator failAfterActing(String operation, String errorCode, int times) {
+    var queue = afterFaults.computeIfAbsent(operation, k -> new ArrayDeque<>());
     synchronized (queue) {
       for (int i = 0; i < times; i++) {
         queue.add(errorCode);
@@ -335,6 +350,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
         rejectIfFaultOrOverQuota(operation, region, now);
         answer = new Answer(200, dispatch(operation, region(region), request == null ? json.createObjectNode()
             : request));
+        rejectIfAfterFault(operation);
       } catch (ApiError error) {
         answer = new Answer(error.status, error.body(json));
       }
@@ -397,6 +413,19 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private static void rejectIfRandomFault(String fault) {
     if (fault != null && !fault.equals("Slow") && !fault.equals("Timeout")) {
       throw ApiError.injected(fault);
+    }
+  }
+
+  private void rejectIfAfterFault(String operation) {
+    var faults = afterFaults.get(operation);
+    if (faults != null) {
+      String fault;
+      synchronized (faults) {
+        fault = faults.poll();
+      }
+      if (fault != null) {
+        throw ApiError.injected(fault);
+      }
     }
   }
 
@@ -854,12 +883,15 @@ public final class DynamoDbEmulator implements AutoCloseable {
       int status = switch (code) {
         case "InternalServerError" -> 500;
         case "ServiceUnavailable" -> 503;
-        default -> 400;
+        default -> code.matches("HTTP\\d{3}") ? Integer.parseInt(code.substring(4)) : 400;
       };
       return new ApiError(status, code, "injected fault: " + code);
     }
 
     JsonNode body(ObjectMapper json) {
+      if (code.startsWith("HTTP")) {
+        return json.createObjectNode().put("message", "a gateway's answer, without an error code");
+      }
       String namespace = code.equals("ThrottlingException") ? "com.amazon.coral.availability#"
           : "com.amazonaws.dynamodb.v20120810#";
       return json.createObjectNode().put("__type", namespace + code).put("message", getMessage());

@@ -157,6 +157,48 @@ class MultiAccountTest {
   }
 
   /**
+   * Issue 15, item 5: once the policy that routed a namespace to account B goes, its backup in B is neither asked
+   * about nor deleted with the operator's own credentials (whose "not found" would read as "deleted"): the object
+   * waits with AccountUnreachable, and its deletion finishes in B once a route is back.
+   */
+  @Test
+  void aBackupInAnotherAccountIsNotReadAsDeletedWhenItsPolicyGoes() {
+    String ns = OperatorHarness.uniqueName("team-b-gone");
+    String suffix = ns.substring(ns.lastIndexOf('-') + 1);
+    String table = "orders-" + suffix;
+    harness.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
+        .build()).create();
+    String policy = "team-b-gone-" + suffix;
+    createPolicyAndAwaitIt(policy, ns);
+    createTable(accountB, table);
+    apply(ns, "in-b", new DynamoBackupSpec(table));
+    await().atMost(TIMEOUT).until(() -> get(ns, "in-b").getStatus() != null
+        && "AVAILABLE".equals(get(ns, "in-b").getStatus().backupStatus));
+    String arn = get(ns, "in-b").getStatus().backupArn;
+
+    harness.client.resources(DynamoBackupPolicy.class).withName(policy).delete(); // single-tenant again
+    await("unreachable, not missing").atMost(TIMEOUT).until(() -> Conditions.find(get(ns, "in-b").getStatus()
+        .conditions, Conditions.READY).map(c -> "AccountUnreachable".equals(c.getReason())).orElse(false));
+    assertThat(get(ns, "in-b").getStatus().backupStatus).isEqualTo("AVAILABLE");
+    harness.backups().inNamespace(ns).withName("in-b").delete();
+    await("deletion waits").atMost(TIMEOUT).until(() -> Conditions.find(get(ns, "in-b").getStatus().conditions,
+        Conditions.DELETING).map(c -> "AccountUnreachable".equals(c.getReason())
+            && c.getMessage().contains("account " + ACCOUNT_B)).orElse(false));
+    assertThat(accountB.listBackups(r -> r.tableName(table)).backupSummaries()).extracting(BackupSummary::backupArn)
+        .containsExactly(arn);
+
+    var route = new DynamoBackupPolicy();
+    route.setMetadata(new ObjectMetaBuilder().withName(policy).build());
+    route.setSpec(new DynamoBackupPolicySpec());
+    route.getSpec().namespaces = List.of(ns);
+    route.getSpec().tables = List.of("orders-*");
+    route.getSpec().roleArn = ROLE_B;
+    harness.client.resource(route).create();
+    await("deleted in B once routed").atMost(TIMEOUT).until(() -> get(ns, "in-b") == null);
+    assertThat(accountB.listBackups(r -> r.tableName(table)).backupSummaries()).isEmpty();
+  }
+
+  /**
    * A policy binding {@code ns} to tables orders-* through role B, once the operator judges by it: before that, an
    * object could be reconciled as single-tenant, in the operator's own account.
    */
