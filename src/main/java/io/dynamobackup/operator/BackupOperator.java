@@ -8,6 +8,7 @@ import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.policy.Tenancy;
 import io.dynamobackup.operator.reconcile.DynamoBackupScheduleReconciler;
 import io.dynamobackup.operator.reconcile.DynamoRestoreReconciler;
+import io.dynamobackup.operator.reconcile.RunNow;
 import io.dynamobackup.operator.reconcile.backup.DynamoBackupReconciler;
 import io.dynamobackup.operator.reconcile.backup.EventFilters;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -17,7 +18,9 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +88,7 @@ public final class BackupOperator {
         controller.settingNamespaces(config.watchNamespaces());
       }
       controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
+      controller.withRetry(unlimitedRetry(config.reconcile().resyncPeriod()));
       // Generation-awareness alone would miss the recreate annotation; this filter covers both.
       controller.withGenerationAware(false).withOnUpdateFilter(EventFilters.relevantUpdates());
     });
@@ -92,6 +96,12 @@ public final class BackupOperator {
       if (!config.watchNamespaces().isEmpty()) {
         controller.settingNamespaces(config.watchNamespaces());
       }
+      // a schedule that meets errors comes back by its next look at the latest, never stops for hours
+      controller.withReconciliationMaxInterval(config.reconcile().scheduleRecheck());
+      controller.withRetry(unlimitedRetry(config.reconcile().scheduleRecheck()));
+      controller.withGenerationAware(false).withOnUpdateFilter((updated, previous) ->
+          !java.util.Objects.equals(updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
+              || RunNow.requestChanged(updated, previous));
     });
     // Restores run in their source backup's account, through the role the policies give for it.
     operator.register(new DynamoRestoreReconciler(accounts::store, accounts::store, tenancy.restorePermission(),
@@ -100,8 +110,18 @@ public final class BackupOperator {
             controller.settingNamespaces(config.watchNamespaces());
           }
           controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
+          controller.withRetry(unlimitedRetry(config.reconcile().resyncPeriod()));
         });
     return operator;
+  }
+
+  /**
+   * JOSDK's default gives up after a few attempts and then waits for the next event, which may be hours away; an
+   * error that is not an AWS failure (those the reconcilers handle) is retried with backoff up to {@code max}.
+   */
+  private static GenericRetry unlimitedRetry(Duration max) {
+    return new GenericRetry().setInitialInterval(Duration.ofSeconds(1)).setIntervalMultiplier(2)
+        .setMaxInterval(max.toMillis()).withoutMaxAttempts();
   }
 
   private static void copyTypeErrors(Object original, Object copy) {

@@ -13,6 +13,11 @@ public final class Durations {
 
   private Durations() {}
 
+  /** A duration longer than zero: retention counts from it, and zero or less would mean "delete now". */
+  public static Optional<Duration> parsePositive(String value) {
+    return parse(value).filter(d -> !d.isNegative() && !d.isZero());
+  }
+
   public static Optional<Duration> parse(String value) {
     if (value == null || value.isBlank()) {
       return Optional.empty();

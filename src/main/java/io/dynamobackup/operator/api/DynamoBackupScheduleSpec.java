@@ -3,6 +3,7 @@ package io.dynamobackup.operator.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 /** When to back up a table, how many backups to keep, and what each backup looks like. */
@@ -44,11 +45,19 @@ public class DynamoBackupScheduleSpec extends LenientlyRead {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ScheduleRetention {
     @Min(1)
-    @JsonPropertyDescription("Keep the newest N backups of this schedule.")
+    @JsonPropertyDescription("Keep the newest N AVAILABLE backups of this schedule; failed runs, which hold no"
+        + " backup, do not count.")
     public Integer keepLast;
 
-    @JsonPropertyDescription("Prune backups scheduled longer ago than this: 36h, 14d, or ISO-8601.")
+    @JsonPropertyDescription("Prune backups scheduled longer ago than this: 36h, 14d, or ISO-8601; longer than zero."
+        + " Never below minAvailable AVAILABLE backups.")
+    @Pattern(Retention.POSITIVE_DURATION)
     public String maxAge;
+
+    @Min(0)
+    @JsonPropertyDescription("maxAge never prunes the newest this many AVAILABLE backups (default 1), so that a table"
+        + " whose backups fail keeps its last good one; 0 lets maxAge prune every backup.")
+    public Integer minAvailable;
   }
 
   /** The fields of each child DynamoBackup's spec. */

@@ -18,6 +18,9 @@ public class DynamoBackupScheduleStatus extends LenientlyRead {
   @JsonPropertyDescription("The scheduled time of the newest backup created (RFC 3339).")
   public String lastScheduleTime;
 
+  @JsonPropertyDescription("The value of the dynamobackup.io/run-now annotation handled last: a run was made for it.")
+  public String lastRunNow;
+
   @JsonPropertyDescription("The next scheduled time (RFC 3339); absent while suspended.")
   public String nextScheduleTime;
 

@@ -89,7 +89,7 @@ public final class SpecRules {
     if (spec.retention.expiresAt != null) {
       return parseTime(spec.retention.expiresAt);
     }
-    Optional<Duration> after = Durations.parse(spec.retention.expireAfter);
+    Optional<Duration> after = Durations.parsePositive(spec.retention.expireAfter);
     String created = status == null || status.backupDescription == null
         || status.backupDescription.backupDetails == null ? null
         : status.backupDescription.backupDetails.backupCreationDateTime;
@@ -131,6 +131,10 @@ public final class SpecRules {
       if (spec.retention.expireAfter != null && Durations.parse(spec.retention.expireAfter).isEmpty()) {
         return invalid("spec.retention.expireAfter '" + spec.retention.expireAfter + "' is not a duration (like"
             + " 720h or 30d)");
+      }
+      if (spec.retention.expireAfter != null && Durations.parsePositive(spec.retention.expireAfter).isEmpty()) {
+        return invalid("spec.retention.expireAfter '" + spec.retention.expireAfter + "' is not longer than zero;"
+            + " it would delete the backup as soon as it is made");
       }
       if (spec.retention.expireAfter != null
           && Durations.parse(spec.retention.expireAfter).get().compareTo(LONGEST_RETENTION) > 0) {

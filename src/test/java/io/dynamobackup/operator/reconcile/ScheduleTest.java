@@ -165,6 +165,40 @@ class ScheduleTest {
     assertThat(harness.emulator.backupArns(REGION)).noneMatch(a -> a.contains("/" + table + "/"));
   }
 
+  /**
+   * Issue 15, item 7: the table is dropped, and run after run fails. keepLast counts AVAILABLE backups, so the last
+   * good ones stay; the failed children, which hold nothing, are pruned as newer runs come.
+   */
+  @Test
+  void aScheduleWhoseTableIsDroppedKeepsItsLastGoodBackups() {
+    String table = harness.newTable();
+    String name = OperatorHarness.uniqueName("dropped");
+    schedule(NAMESPACE, name, table, 2, null);
+    makeRuns(NAMESPACE, name, 3);
+    await().atMost(TIMEOUT).until(() -> children(NAMESPACE, name).stream().filter(c -> c.getStatus() != null
+        && "AVAILABLE".equals(c.getStatus().backupStatus)).count() == 2 && children(NAMESPACE, name).size() == 2);
+    List<String> good = children(NAMESPACE, name).stream().map(c -> c.getStatus().backupArn).toList();
+
+    harness.emulator.failFor("CreateBackup", table, "TableNotFoundException");
+    for (int run = 0; run < 4; run++) {
+      CLOCK.advance(Duration.ofMinutes(1));
+      String child = SchedulePlanner.childName(name, CLOCK.instant().truncatedTo(ChronoUnit.MINUTES));
+      await("failed run " + run).atMost(TIMEOUT).until(() -> {
+        var backup = harness.get(child);
+        return backup != null && backup.getStatus() != null && Conditions.find(backup.getStatus().conditions,
+            Conditions.READY).map(c -> "TableNotFound".equals(c.getReason())).orElse(false);
+      });
+    }
+
+    await("one failed child left beside the good ones").atMost(TIMEOUT).untilAsserted(() -> {
+      var children = children(NAMESPACE, name);
+      assertThat(children.stream().filter(c -> c.getStatus() != null && c.getStatus().backupArn != null)
+          .map(c -> c.getStatus().backupArn)).containsExactlyInAnyOrderElementsOf(good);
+      assertThat(children).hasSize(3);
+    });
+    assertThat(harness.emulator.backupArns(REGION)).containsAll(good);
+  }
+
   static DynamoBackupSchedule schedule(String namespace, String name, String table, int keepLast,
       DynamoBackupScheduleSpec.BackupTemplate template) {
     var schedule = new DynamoBackupSchedule();
@@ -194,11 +228,15 @@ class ScheduleTest {
   }
 
   static List<DynamoBackup> children(String namespace, String schedule) {
-    return harness.backups().inNamespace(namespace).withLabel(DynamoBackupSchedule.SCHEDULE_LABEL, schedule).list()
-        .getItems();
+    return harness.backups().inNamespace(namespace).withLabel(DynamoBackupSchedule.SCHEDULE_LABEL,
+        SchedulePlanner.labelValue(schedule)).list().getItems();
   }
 
   static String reason(String namespace, String name) {
+    return reason(harness, namespace, name);
+  }
+
+  static String reason(OperatorHarness harness, String namespace, String name) {
     var schedule = harness.client.resources(DynamoBackupSchedule.class).inNamespace(namespace).withName(name).get();
     return schedule == null || schedule.getStatus() == null ? ""
         : Conditions.find(schedule.getStatus().conditions, Conditions.READY).map(c -> c.getReason()).orElse("");
