@@ -146,7 +146,6 @@ class BadInputCatalogueTest {
       Case.of("backupArn region typo", t -> spec("backupArn", arn("us-esat-1", t)),
           "InvalidSpec", "the region of spec.backupArn 'us-esat-1' is not a known AWS region; did you mean"
               + " us-east-1?"),
-      // Without STS the operator does not know its own account: DynamoDB answers as for any missing backup.
       // issue 15, item 5: never asked with the operator's own credentials, whose "not found" would mislead
       Case.of("backupArn of another account", t -> spec("backupArn",
           "arn:aws:dynamodb:eu-west-1:999999999999:table/" + t + "/backup/" + ARN_ID),
@@ -176,6 +175,14 @@ class BadInputCatalogueTest {
           "ImmutableFieldChanged", "spec.backupArn changed from")
           .prepared(t -> harness.emulator.putBackup(arn(REGION, t)))
           .changedOnceAvailable(s -> with(s, "backupArn", arn(REGION, "payments"))),
+      // issue 15, item 4: removal is judged like a change; the adoption's default Retain stays
+      Case.of("backupArn removed once adopted", t -> spec("backupArn", arn(REGION, t)),
+          "ImmutableFieldChanged", "spec.backupArn was removed after backup")
+          .prepared(t -> harness.emulator.putBackup(arn(REGION, t)))
+          .changedOnceAvailable(s -> with(new LinkedHashMap<>(), "tableName", "orders-adopted")),
+      Case.of("backupArn added once created", t -> spec("tableName", t),
+          "ImmutableFieldChanged", "spec.backupArn was added after the backup was created")
+          .changedOnceAvailable(s -> with(s, "backupArn", arn(REGION, String.valueOf(s.get("tableName"))))),
       Case.of("tableName removed once recorded", t -> spec("tableName", t),
           "InvalidSpec", "spec.tableName is required unless spec.backupArn is set")
           .changedOnceAvailable(s -> new LinkedHashMap<>()),
@@ -198,6 +205,11 @@ class BadInputCatalogueTest {
           Map.of("expireAfter", "99999999999999999999d")), "InvalidSpec", "is not a duration"),
       Case.of("retention.expireAfter too long", t -> spec("tableName", t, "retention",
           Map.of("expireAfter", "36501d")), "InvalidSpec", "is longer than 100 years"),
+      // issue 15, item 9: zero and negative durations are never read as "delete now"
+      Case.of("retention.expireAfter zero", t -> spec("tableName", t, "retention",
+          Map.of("expireAfter", "0s")), "InvalidSpec", "spec.retention.expireAfter '0s' is not longer than zero"),
+      Case.of("retention.expireAfter negative (ISO-8601)", t -> spec("tableName", t, "retention",
+          Map.of("expireAfter", "PT-1H")), "InvalidSpec", "spec.retention.expireAfter 'PT-1H' is not longer than zero"),
       Case.of("retention.expiresAt not a time", t -> spec("tableName", t, "retention",
           Map.of("expiresAt", "tomorrow")), "InvalidSpec", "spec.retention.expiresAt 'tomorrow' is not an RFC 3339"),
       Case.of("retention with both", t -> spec("tableName", t, "retention",
