@@ -32,7 +32,7 @@ local retrying = {
   ServiceUnavailable = true, ExpiredToken = true, RequestTimeout = true,
   LimitExceeded = true, Throttling = true, RequestLimitExceeded = true, TooManyRequests = true,
   ProvisionedThroughputExceeded = true,
-  NoAnswer = true, LookupIncomplete = true
+  NoAnswer = true, LookupIncomplete = true, AccountUnknown = true
 }
 
 local function isRetrying(reason)
