@@ -4,6 +4,7 @@ import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.aws.AwsAccounts;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.observability.FleetCaches;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.policy.Tenancy;
 import io.dynamobackup.operator.reconcile.DynamoBackupReconciler;
@@ -14,10 +15,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.Controller;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +84,7 @@ public final class BackupOperator {
         }));
       }
     });
-    operator.register(backups, controller -> {
+    var backupsController = operator.register(backups, controller -> {
       if (!config.watchNamespaces().isEmpty()) {
         controller.settingNamespaces(config.watchNamespaces());
       }
@@ -87,20 +92,32 @@ public final class BackupOperator {
       // Generation-awareness alone would miss the recreate annotation; this filter covers both.
       controller.withGenerationAware(false).withOnUpdateFilter(EventFilters.relevantUpdates());
     });
-    operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock), controller -> {
-      if (!config.watchNamespaces().isEmpty()) {
-        controller.settingNamespaces(config.watchNamespaces());
-      }
-    });
+    var schedulesController = operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock),
+        controller -> {
+          if (!config.watchNamespaces().isEmpty()) {
+            controller.settingNamespaces(config.watchNamespaces());
+          }
+        });
     // Restores run in their source backup's account, through the role the policies give for it.
-    operator.register(new DynamoRestoreReconciler(accounts::store, accounts::store, tenancy.restorePermission(),
-        config.reconcile(), clock), controller -> {
+    var restoresController = operator.register(new DynamoRestoreReconciler(accounts::store, accounts::store,
+        tenancy.restorePermission(), config.reconcile(), clock), controller -> {
           if (!config.watchNamespaces().isEmpty()) {
             controller.settingNamespaces(config.watchNamespaces());
           }
           controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
         });
+    metrics.observe(new FleetCaches(primaryCache(backupsController), primaryCache(schedulesController),
+        primaryCache(restoresController), () -> operator.getRuntimeInfo().isStarted()), leading::get, clock);
     return operator;
+  }
+
+  /**
+   * The informer cache of a controller's primary resources, the one its reconciler reads: JOSDK hands it to the
+   * reconciler only, but the controller that {@code register} returns is the one that holds it.
+   */
+  private static <P extends HasMetadata> Supplier<Stream<P>> primaryCache(RegisteredController<P> registered) {
+    var controller = (Controller<P>) registered;
+    return () -> controller.getEventSourceManager().getControllerEventSource().list();
   }
 
   private static io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection(

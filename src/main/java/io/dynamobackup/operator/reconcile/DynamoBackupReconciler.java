@@ -122,11 +122,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   public UpdateControl<DynamoBackup> reconcile(DynamoBackup backup, Context<DynamoBackup> context) {
     putArnInMdc(backup);
     try {
-      var control = reconcileBackup(backup, context);
-      var status = backup.getStatus();
-      metrics.backupStatus(backup.getMetadata().getNamespace(), backup.getMetadata().getName(),
-          status != null && status.backupStatus != null ? status.backupStatus : OperatorMetrics.PENDING);
-      return control;
+      return reconcileBackup(backup, context);
     } finally {
       MDC.remove(BACKUP_ARN_MDC);
     }
@@ -432,7 +428,6 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     try {
       var control = cleanupBackup(backup, context);
       if (control.isRemoveFinalizer()) {
-        metrics.backupStatus(backup.getMetadata().getNamespace(), backup.getMetadata().getName(), null);
         String requested = backup.getMetadata().getDeletionTimestamp();
         if (requested != null) {
           metrics.finalizerReleased(Duration.between(Instant.parse(requested), clock.instant()));
