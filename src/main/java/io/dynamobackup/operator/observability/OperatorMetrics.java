@@ -1,6 +1,7 @@
 package io.dynamobackup.operator.observability;
 
 import io.dynamobackup.operator.aws.AwsCallObserver;
+import io.dynamobackup.operator.aws.AwsFailure;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -16,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +36,8 @@ public final class OperatorMetrics implements AwsCallObserver {
   public static final String RATE_LIMIT_WAIT = "dynamobackup.aws.rate.limit.wait";
   public static final String LISTING_PASS = "dynamobackup.listing.pass";
   public static final String FINALIZER_RELEASE = "dynamobackup.finalizer.release";
+  /** The outcome label of a throttled call, as AwsCallObserver names outcomes: the failure's kind. */
+  static final String THROTTLED = AwsFailure.Kind.THROTTLED.name().toLowerCase(Locale.ROOT);
 
   private final PrometheusMeterRegistry registry;
   private final Metrics reconcileMetrics;
@@ -86,11 +90,18 @@ public final class OperatorMetrics implements AwsCallObserver {
 
   @Override
   public void called(String operation, String region, String outcome, Duration took) {
-    Timer.builder(AWS_CALLS)
-        .description("AWS calls by operation, region and outcome (ok, throttled, retryable, gone, terminal)")
+    awsCalls(operation, region, outcome).record(took);
+    // the throttled series exists from an operation's first call on: rate() counts no increase in a series'
+    // first value, so throttling that starts with a burst would otherwise go unseen by the throttling alert
+    awsCalls(operation, region, THROTTLED);
+  }
+
+  private Timer awsCalls(String operation, String region, String outcome) {
+    return Timer.builder(AWS_CALLS)
+        .description("AWS calls by operation, region and outcome (ok, throttled, retryable, gone, terminal,"
+            + " abandoned)")
         .tags("operation", operation, "region", region, "outcome", outcome)
-        .register(registry)
-        .record(took);
+        .register(registry);
   }
 
   @Override
