@@ -33,11 +33,6 @@ public final class BackupOperator {
 
   private BackupOperator() {}
 
-  /** With fresh metrics and no reaction to a lost leadership beyond a log line. */
-  public static Operator create(KubernetesClient client, AwsAccounts accounts, OperatorConfig config, Clock clock) {
-    return create(client, accounts, config, clock, OperatorMetrics.create(), () -> { });
-  }
-
   /**
    * @param accounts DynamoDB's backup and table calls, per AWS account (the operator's own, and the roles that
    *     DynamoBackupPolicies name)

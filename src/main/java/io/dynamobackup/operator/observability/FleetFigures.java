@@ -7,6 +7,7 @@ import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.reconcile.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -214,7 +215,16 @@ final class FleetFigures {
   }
 
   private static Instant time(String rfc3339) {
-    return rfc3339 == null ? Instant.EPOCH : Instant.parse(rfc3339);
+    return parsed(rfc3339).orElse(Instant.EPOCH);
+  }
+
+  /** A time as Kubernetes and the operator write them; empty when absent or not a time (an annotation edited). */
+  private static Optional<Instant> parsed(String rfc3339) {
+    try {
+      return Optional.ofNullable(rfc3339).map(Instant::parse);
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   private static double seconds(Instant instant) {
@@ -242,11 +252,11 @@ final class FleetFigures {
     void add(DynamoBackup child, List<Condition> conditions) {
       String backupStatus = child.getStatus() == null ? null : child.getStatus().backupStatus;
       Instant scheduledAt = Optional.ofNullable(child.getMetadata().getAnnotations())
-          .map(a -> a.get(DynamoBackupSchedule.SCHEDULED_AT)).map(Instant::parse)
+          .flatMap(a -> parsed(a.get(DynamoBackupSchedule.SCHEDULED_AT)))
           .orElseGet(() -> time(child.getMetadata().getCreationTimestamp()));
       if ("AVAILABLE".equals(backupStatus)) {
-        Instant created = Optional.ofNullable(child.getStatus().backupDescription)
-            .map(d -> d.backupDetails).map(d -> d.backupCreationDateTime).map(Instant::parse).orElse(scheduledAt);
+        Instant created = Optional.ofNullable(child.getStatus().backupDescription).map(d -> d.backupDetails)
+            .flatMap(d -> parsed(d.backupCreationDateTime)).orElse(scheduledAt);
         newestAvailable = newestAvailable == null || created.isAfter(newestAvailable) ? created : newestAvailable;
       }
       if (lastRunAt == null || scheduledAt.isAfter(lastRunAt)) {

@@ -124,22 +124,26 @@ class FleetFiguresTest {
   }
 
   @Test
-  void aNewScheduleHasNoBackupYetAndASuspendedOrInvalidOneSaysSo() {
+  void aNewScheduleHasNoBackupYetASuspendedOrInvalidOneSaysSoAndAnEditedChildDoesNotBreakTheScrape() {
     var fresh = schedule("a", "fresh", "uid-fresh", "*/5 * * * *", false);
     var running = child(fresh, "2026-11-25T10:00:00Z", "CREATING", null);
     var suspended = schedule("a", "suspended", "uid-suspended", "0 3 * * *", true);
     var invalid = schedule("a", "invalid", "uid-invalid", "every day", false);
+    // a child whose scheduled time was edited into nonsense counts from its creation instead
+    var edited = child(suspended, "yesterday", "AVAILABLE", null);
 
-    var figures = figures(List.of(running), List.of(fresh, suspended, invalid), List.of());
+    var figures = figures(List.of(running, edited), List.of(fresh, suspended, invalid), List.of());
 
-    assertThat(series(figures, FleetFigures.SCHEDULE_LAST_AVAILABLE)).isEmpty();
+    assertThat(series(figures, FleetFigures.SCHEDULE_LAST_AVAILABLE)).containsExactlyEntriesOf(Map.of(
+        "namespace=a,schedule=suspended", epoch("2026-11-25T10:00:00Z")));
     assertThat(series(figures, FleetFigures.SCHEDULE_INTERVAL)).containsOnlyKeys("namespace=a,schedule=fresh",
         "namespace=a,schedule=suspended");
     assertThat(series(figures, FleetFigures.SCHEDULE_SUSPENDED)).containsExactlyInAnyOrderEntriesOf(Map.of(
         "namespace=a,schedule=fresh", 0.0, "namespace=a,schedule=suspended", 1.0,
         "namespace=a,schedule=invalid", 0.0));
-    assertThat(series(figures, FleetFigures.SCHEDULE_LAST_RUN)).containsExactlyEntriesOf(Map.of(
-        "namespace=a,outcome=running,reason=Pending,schedule=fresh", epoch("2026-11-25T10:00:00Z")));
+    assertThat(series(figures, FleetFigures.SCHEDULE_LAST_RUN)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "namespace=a,outcome=running,reason=Pending,schedule=fresh", epoch("2026-11-25T10:00:00Z"),
+        "namespace=a,outcome=succeeded,reason=Pending,schedule=suspended", epoch("2026-11-25T10:00:00Z")));
   }
 
   // ---- helpers ----
