@@ -4,6 +4,7 @@ import io.dynamobackup.operator.api.LenientlyRead;
 import io.dynamobackup.operator.aws.AwsAccounts;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.observability.FleetCaches;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.policy.Tenancy;
 import io.dynamobackup.operator.reconcile.DynamoBackupScheduleReconciler;
@@ -16,12 +17,16 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.javaoperatorsdk.operator.processing.Controller;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +36,6 @@ public final class BackupOperator {
   private static final Logger log = LoggerFactory.getLogger(BackupOperator.class);
 
   private BackupOperator() {}
-
-  /** With fresh metrics and no reaction to a lost leadership beyond a log line. */
-  public static Operator create(KubernetesClient client, AwsAccounts accounts, OperatorConfig config, Clock clock) {
-    return create(client, accounts, config, clock, OperatorMetrics.create(), () -> { });
-  }
 
   /**
    * @param accounts DynamoDB's backup and table calls, per AWS account (the operator's own, and the roles that
@@ -83,7 +83,7 @@ public final class BackupOperator {
         }));
       }
     });
-    operator.register(backups, controller -> {
+    var backupsController = operator.register(backups, controller -> {
       if (!config.watchNamespaces().isEmpty()) {
         controller.settingNamespaces(config.watchNamespaces());
       }
@@ -92,26 +92,29 @@ public final class BackupOperator {
       // Generation-awareness alone would miss the recreate annotation; this filter covers both.
       controller.withGenerationAware(false).withOnUpdateFilter(EventFilters.relevantUpdates());
     });
-    operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock), controller -> {
-      if (!config.watchNamespaces().isEmpty()) {
-        controller.settingNamespaces(config.watchNamespaces());
-      }
-      // a schedule that meets errors comes back by its next look at the latest, never stops for hours
-      controller.withReconciliationMaxInterval(config.reconcile().scheduleRecheck());
-      controller.withRetry(unlimitedRetry(config.reconcile().scheduleRecheck()));
-      controller.withGenerationAware(false).withOnUpdateFilter((updated, previous) ->
-          !java.util.Objects.equals(updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
-              || RunNow.requestChanged(updated, previous));
-    });
+    var schedulesController = operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock),
+        controller -> {
+          if (!config.watchNamespaces().isEmpty()) {
+            controller.settingNamespaces(config.watchNamespaces());
+          }
+          // a schedule that meets errors comes back by its next look at the latest, never stops for hours
+          controller.withReconciliationMaxInterval(config.reconcile().scheduleRecheck());
+          controller.withRetry(unlimitedRetry(config.reconcile().scheduleRecheck()));
+          controller.withGenerationAware(false).withOnUpdateFilter((updated, previous) ->
+              !java.util.Objects.equals(updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
+                  || RunNow.requestChanged(updated, previous));
+        });
     // Restores run in their source backup's account, through the role the policies give for it.
-    operator.register(new DynamoRestoreReconciler(accounts::store, accounts::store, tenancy.restorePermission(),
-        config.reconcile(), clock), controller -> {
+    var restoresController = operator.register(new DynamoRestoreReconciler(accounts::store, accounts::store,
+        tenancy.restorePermission(), config.reconcile(), clock), controller -> {
           if (!config.watchNamespaces().isEmpty()) {
             controller.settingNamespaces(config.watchNamespaces());
           }
           controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
           controller.withRetry(unlimitedRetry(config.reconcile().resyncPeriod()));
         });
+    metrics.observe(new FleetCaches(primaryCache(backupsController), primaryCache(schedulesController),
+        primaryCache(restoresController), () -> operator.getRuntimeInfo().isStarted()), leading::get, clock);
     return operator;
   }
 
@@ -128,6 +131,15 @@ public final class BackupOperator {
     if (original instanceof LenientlyRead read && copy instanceof LenientlyRead copied) {
       copied.typeErrors().addAll(read.typeErrors());
     }
+  }
+
+  /**
+   * The informer cache of a controller's primary resources, the one its reconciler reads: JOSDK hands it to the
+   * reconciler only, but the controller that {@code register} returns is the one that holds it.
+   */
+  private static <P extends HasMetadata> Supplier<Stream<P>> primaryCache(RegisteredController<P> registered) {
+    var controller = (Controller<P>) registered;
+    return () -> controller.getEventSourceManager().getControllerEventSource().list();
   }
 
   private static io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection(

@@ -53,6 +53,11 @@ public final class Main implements Callable<Integer> {
       description = "Loopback port of the sandbox's Kubernetes API (default: ${DEFAULT-VALUE}).")
   int sandboxPort;
 
+  @Option(names = "--sandbox-metrics-port", defaultValue = "0",
+      description = "Loopback port of the sandbox operator's /metrics, /healthz and /readyz (default: a free one,"
+          + " printed at start).")
+  int sandboxMetricsPort;
+
   @Option(names = "--examples", defaultValue = "examples",
       description = "Manifests the sandbox applies at start (default: ${DEFAULT-VALUE}, else the jar's copies).")
   Path examples;
@@ -91,7 +96,7 @@ public final class Main implements Callable<Integer> {
     // The sandbox never talks to AWS: no instance-metadata look-ups for a region or credentials.
     System.setProperty("aws.disableEc2Metadata", "true");
     var sandboxInstance = Sandbox.start(new Sandbox.Options(sandboxPort, sandboxKubeconfig, examples,
-        Duration.ofSeconds(3)));
+        Duration.ofSeconds(3), sandboxMetricsPort));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       sandboxInstance.close();
       stopped.countDown();

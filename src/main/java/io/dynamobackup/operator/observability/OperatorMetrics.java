@@ -1,6 +1,7 @@
 package io.dynamobackup.operator.observability;
 
 import io.dynamobackup.operator.aws.AwsCallObserver;
+import io.dynamobackup.operator.aws.AwsFailure;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -13,16 +14,21 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The operator's metrics, in Prometheus form: JOSDK's reconcile metrics, every AWS call by operation, region and
  * outcome, the time calls wait for the client-side rate limit, the time from a delete request to the finalizer's
- * release, and how many DynamoBackups are in each backupStatus. Per-object labels are left out on purpose: with
- * thousands of backups they would swamp Prometheus.
+ * release, the listing's passes per account and region, whether this replica leads, and the fleet (backups,
+ * schedules, restores, pending deletions) as the leader's caches hold it. Per-object labels are left out on purpose:
+ * with thousands of backups they would swamp Prometheus.
  */
 public final class OperatorMetrics implements AwsCallObserver {
 
@@ -30,18 +36,15 @@ public final class OperatorMetrics implements AwsCallObserver {
   public static final String RATE_LIMIT_WAIT = "dynamobackup.aws.rate.limit.wait";
   public static final String LISTING_PASS = "dynamobackup.listing.pass";
   public static final String FINALIZER_RELEASE = "dynamobackup.finalizer.release";
-  public static final String BACKUPS = "dynamobackup.backups";
-  /** The status of an object the operator has not given one yet. */
-  public static final String PENDING = "PENDING";
-  static final List<String> KNOWN_STATUSES = List.of(PENDING, "CREATING", "AVAILABLE", "DELETED");
+  /** The outcome label of a throttled call, as AwsCallObserver names outcomes: the failure's kind. */
+  static final String THROTTLED = AwsFailure.Kind.THROTTLED.name().toLowerCase(Locale.ROOT);
 
   private final PrometheusMeterRegistry registry;
-  private final Map<String, String> statusByObject = new ConcurrentHashMap<>();
   private final Metrics reconcileMetrics;
+  private final Map<Listing, ListingState> listings = new ConcurrentHashMap<>();
 
   private OperatorMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
-    KNOWN_STATUSES.forEach(this::registerStatusGauge);
     reconcileMetrics = MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource()
         .build();
   }
@@ -49,12 +52,26 @@ public final class OperatorMetrics implements AwsCallObserver {
   /** A fresh registry with the JVM's own metrics (memory, GC, threads, CPU, uptime) bound to it. */
   public static OperatorMetrics create() {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(new PrometheusConventions());
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     return new OperatorMetrics(registry);
+  }
+
+  /**
+   * From now on: whether this replica leads, and, while it does, the fleet as {@code caches} hold it, computed at
+   * each scrape. A standby exports no fleet figures, so that sums over replicas count each object once.
+   */
+  public void observe(FleetCaches caches, BooleanSupplier leading, Clock clock) {
+    Gauge.builder("dynamobackup.leader", leading, l -> l.getAsBoolean() ? 1 : 0)
+        .description("1 while this replica holds the leader Lease and reconciles (always, without leader"
+            + " election), else 0")
+        .strongReference(true)
+        .register(registry);
+    registry.getPrometheusRegistry().register(new FleetCollector(caches, leading, clock));
   }
 
   public MeterRegistry registry() {
@@ -73,11 +90,18 @@ public final class OperatorMetrics implements AwsCallObserver {
 
   @Override
   public void called(String operation, String region, String outcome, Duration took) {
-    Timer.builder(AWS_CALLS)
-        .description("AWS calls by operation, region and outcome (ok, throttled, retryable, gone, terminal)")
+    awsCalls(operation, region, outcome).record(took);
+    // the throttled series exists from an operation's first call on: rate() counts no increase in a series'
+    // first value, so throttling that starts with a burst would otherwise go unseen by the throttling alert
+    awsCalls(operation, region, THROTTLED);
+  }
+
+  private Timer awsCalls(String operation, String region, String outcome) {
+    return Timer.builder(AWS_CALLS)
+        .description("AWS calls by operation, region and outcome (ok, throttled, retryable, gone, terminal,"
+            + " abandoned)")
         .tags("operation", operation, "region", region, "outcome", outcome)
-        .register(registry)
-        .record(took);
+        .register(registry);
   }
 
   @Override
@@ -89,13 +113,45 @@ public final class OperatorMetrics implements AwsCallObserver {
         .record(waited);
   }
 
-  /** One complete ListBackups pass over a region, which refreshes every AVAILABLE backup there. */
-  public void listingPass(String region, Duration took) {
+  /**
+   * One complete ListBackups pass over a region of an account ({@code self}: the operator's own; else the account
+   * of the role assumed), which refreshes every AVAILABLE backup there.
+   */
+  public void listingPass(String account, String region, Duration took, Instant finished) {
     Timer.builder(LISTING_PASS)
-        .description("Complete ListBackups passes over a region, which refresh its AVAILABLE backups")
-        .tag("region", region)
+        .description("Complete ListBackups passes over a region of an account, which refresh its AVAILABLE backups")
+        .tags("account", account, "region", region)
         .register(registry)
         .record(took);
+    ListingState state = listing(account, region);
+    state.consecutiveFailures.set(0);
+    boolean first = state.lastSuccess == null;
+    state.lastSuccess = finished;
+    if (first) {
+      Gauge.builder("dynamobackup.listing.last.success.timestamp", state,
+              s -> s.lastSuccess.toEpochMilli() / 1000.0)
+          .description("When the last complete ListBackups pass over a region of an account ended (Unix time)")
+          .baseUnit("seconds")
+          .tags("account", account, "region", region)
+          .register(registry);
+    }
+  }
+
+  /** A ListBackups pass that failed: the previous listing of that region and account stands. */
+  public void listingFailed(String account, String region) {
+    listing(account, region).consecutiveFailures.incrementAndGet();
+  }
+
+  private ListingState listing(String account, String region) {
+    return listings.computeIfAbsent(new Listing(account, region), key -> {
+      var state = new ListingState();
+      Gauge.builder("dynamobackup.listing.consecutive.failures", state, s -> s.consecutiveFailures.get())
+          .description("ListBackups passes over a region of an account that failed in a row since the last"
+              + " complete one")
+          .tags("account", account, "region", region)
+          .register(registry);
+      return state;
+    });
   }
 
   /** A DynamoBackup's finalizer went, {@code sinceDeletion} after its deletion was requested. */
@@ -108,23 +164,10 @@ public final class OperatorMetrics implements AwsCallObserver {
         .record(sinceDeletion.isNegative() ? Duration.ZERO : sinceDeletion);
   }
 
-  /** The backupStatus the operator last gave an object; null once the object is gone. */
-  public void backupStatus(String namespace, String name, String backupStatus) {
-    String key = namespace + "/" + name;
-    if (backupStatus == null) {
-      statusByObject.remove(key);
-      return;
-    }
-    statusByObject.put(key, backupStatus);
-    if (!KNOWN_STATUSES.contains(backupStatus)) {
-      registerStatusGauge(backupStatus); // registering again is a no-op
-    }
-  }
+  private record Listing(String account, String region) {}
 
-  private void registerStatusGauge(String status) {
-    Gauge.builder(BACKUPS, statusByObject, objects -> objects.values().stream().filter(status::equals).count())
-        .description("DynamoBackup objects by status.backupStatus, as the operator last recorded it")
-        .tag("status", status)
-        .register(registry);
+  private static final class ListingState {
+    volatile Instant lastSuccess;
+    final AtomicInteger consecutiveFailures = new AtomicInteger();
   }
 }

@@ -8,9 +8,12 @@ import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.aws.AwsAccounts;
+import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.aws.SdkBackupStore;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.aws.BackupArn;
+import io.dynamobackup.operator.observability.ManagementServer;
+import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.reconcile.Conditions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -26,6 +29,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.dynamobackup.operator.sandbox.api.SandboxApi;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,8 +66,14 @@ public final class Sandbox implements AutoCloseable {
    * @param examples directory of manifests to apply (the jar's bundled copies when it does not exist)
    * @param creatingDuration how long a new backup stays CREATING in the emulator; a restored table stays CREATING
    *     as long, but at least {@link #MIN_RESTORING}
+   * @param managementPort loopback port of the operator's /metrics, /healthz and /readyz (0: a free one)
    */
-  public record Options(int apiPort, Path kubeconfig, Path examples, Duration creatingDuration) {}
+  public record Options(int apiPort, Path kubeconfig, Path examples, Duration creatingDuration, int managementPort) {
+
+    public Options(int apiPort, Path kubeconfig, Path examples, Duration creatingDuration) {
+      this(apiPort, kubeconfig, examples, creatingDuration, 0);
+    }
+  }
 
   public final SandboxCluster cluster;
   /** What kubectl talks to: the mock API with discovery, OpenAPI, tables, HTTP watches and proper patches. */
@@ -70,6 +81,8 @@ public final class Sandbox implements AutoCloseable {
   public final DynamoDbEmulator emulator;
   public final KubernetesClient client;
   public final Path kubeconfig;
+  /** The operator's /metrics, /healthz and /readyz, for a local Prometheus to scrape. */
+  public final ManagementServer management;
   private final SdkBackupStore store;
   private final Operator operator;
 
@@ -81,12 +94,16 @@ public final class Sandbox implements AutoCloseable {
             : MIN_RESTORING);
     kubeconfig = SandboxCluster.writeKubeconfig(options.kubeconfig(), api.url());
     client = cluster.newClient();
+    var metrics = OperatorMetrics.create();
     store = new SdkBackupStore(REGION, Optional.of(emulator.endpoint()),
         StaticCredentialsProvider.create(AwsBasicCredentials.create("sandbox", "sandbox")),
-        Duration.ofMillis(1500));
+        Duration.ofMillis(1500), metrics, QuotaLimiter.unlimited());
     var config = new OperatorConfig(Set.of(), REGION, 10, Duration.ofMillis(1500),
         OperatorConfig.quickReconcile());
-    operator = BackupOperator.create(client, AwsAccounts.single(store, DynamoDbEmulator.ACCOUNT), config, Clock.systemUTC());
+    operator = BackupOperator.create(client, AwsAccounts.single(store, DynamoDbEmulator.ACCOUNT), config,
+        Clock.systemUTC(), metrics, () -> { });
+    management = ManagementServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+        options.managementPort()), operator::getRuntimeInfo, metrics);
   }
 
   public static Sandbox start(Options options) {
@@ -238,12 +255,14 @@ public final class Sandbox implements AutoCloseable {
           kubectl delete dynamobackup orders-nightly
 
         Kubernetes API: %s   DynamoDB emulator: %s
+        Metrics for Prometheus: http://127.0.0.1:%d/metrics   (also /healthz and /readyz)
         Press Ctrl-C to stop.
-        """.formatted(kubeconfig, api.url(), emulator.endpoint());
+        """.formatted(kubeconfig, api.url(), emulator.endpoint(), management.port());
   }
 
   @Override
   public void close() {
+    management.close();
     operator.stop();
     store.close();
     client.close();

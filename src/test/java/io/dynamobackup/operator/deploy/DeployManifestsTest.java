@@ -2,6 +2,7 @@ package io.dynamobackup.operator.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,6 +64,38 @@ class DeployManifestsTest {
     assertThat(metrics.getSpec().getPorts().get(0).getTargetPort().getStrVal())
         .isEqualTo(container.getPorts().get(0).getName());
     assertThat(objects).extracting(HasMetadata::getKind).contains("PodDisruptionBudget");
+  }
+
+  @Test
+  void theMonitoringComponentScrapesTheMetricsServiceAndShipsTheRulesAndTheDashboard() throws Exception {
+    List<HasMetadata> objects = render("deploy/overlays/monitoring");
+
+    Service metrics = (Service) objects.stream().filter(Service.class::isInstance).findFirst().orElseThrow();
+    var monitor = (GenericKubernetesResource) single(objects, "ServiceMonitor");
+    @SuppressWarnings("unchecked")
+    var selector = (Map<String, String>) monitor.get("spec", "selector", "matchLabels");
+    assertThat(metrics.getMetadata().getLabels()).containsAllEntriesOf(selector);
+    assertThat(monitor.getMetadata().getNamespace()).isEqualTo(metrics.getMetadata().getNamespace());
+    assertThat((String) monitor.get("spec", "endpoints", 0, "port"))
+        .isEqualTo(metrics.getSpec().getPorts().get(0).getName());
+    // the fleet metrics' own namespace label must survive the scrape
+    assertThat((Boolean) monitor.get("spec", "endpoints", 0, "honorLabels")).isTrue();
+    // Prometheus names the job after the Service; the operator-down alert selects that job
+    assertThat(MonitoringManifests.rules()).anySatisfy(rule -> assertThat(rule.expr())
+        .contains("up{job=\"" + metrics.getMetadata().getName() + "\"}"));
+
+    var rule = (GenericKubernetesResource) single(objects, "PrometheusRule");
+    assertThat(rule.getMetadata().getNamespace()).isEqualTo(metrics.getMetadata().getNamespace());
+    var dashboard = (ConfigMap) single(objects, "ConfigMap");
+    assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    assertThat(dashboard.getData()).containsExactly(Map.entry(MonitoringManifests.DASHBOARD.getFileName().toString(),
+        Files.readString(MonitoringManifests.DASHBOARD)));
+  }
+
+  static HasMetadata single(List<HasMetadata> objects, String kind) {
+    return objects.stream().filter(o -> kind.equals(o.getKind())).reduce((a, b) -> {
+      throw new AssertionError("more than one " + kind);
+    }).orElseThrow(() -> new AssertionError("no " + kind));
   }
 
   @Test

@@ -60,6 +60,10 @@ class LeaderElectionTest {
       assertThat(awsCalls(second)).as("AWS calls of the standby").isZero();
       assertThat(reconciliations(second)).as("reconciles of the standby").isZero();
       assertThat(holder()).isEqualTo("replica-a");
+      // the leader says so and counts the fleet; the standby counts nothing, so that sums count each object once
+      assertThat(first.metrics().scrape()).contains("dynamobackup_leader 1.0")
+          .containsPattern("dynamobackup_backups\\{namespace=\"default\",status=\"AVAILABLE\"} [1-9]");
+      assertThat(second.metrics().scrape()).contains("dynamobackup_leader 0.0").doesNotContain("dynamobackup_backups");
 
       first.close(); // the Lease is not released: the standby waits until it expires
       await().atMost(TIMEOUT).until(() -> "replica-b".equals(holder()));
@@ -69,6 +73,7 @@ class LeaderElectionTest {
       awaitAvailable(takenOver);
       harness.deleteAndAwaitGone(led, TIMEOUT);
       assertThat(awsCalls(second)).isPositive();
+      assertThat(second.metrics().scrape()).contains("dynamobackup_leader 1.0", "dynamobackup_backups{");
       assertThat(harness.emulator.calls("CreateBackup")).as("one backup per object, whoever leads").isEqualTo(2);
     }
   }

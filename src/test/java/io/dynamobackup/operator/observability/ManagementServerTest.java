@@ -47,7 +47,7 @@ class ManagementServerTest {
   }
 
   @Test
-  void metricsShowAwsCallsByOutcomeFinalizerReleaseTimeAndBackupsByStatus() throws Exception {
+  void metricsShowAwsCallsByOutcomeFinalizerReleaseTimeBackupsByStatusAndTheLeader() throws Exception {
     String table = harness.newTable();
     String kept = OperatorHarness.uniqueName("metrics-kept");
     String deleted = OperatorHarness.uniqueName("metrics-deleted");
@@ -76,8 +76,10 @@ class ManagementServerTest {
       // what the operator last recorded equals what the API holds
       long available = harness.backups().inNamespace(OperatorHarness.NAMESPACE).list().getItems().stream()
           .filter(b -> b.getStatus() != null && "AVAILABLE".equals(b.getStatus().backupStatus)).count();
-      assertThat(samples.get("dynamobackup_backups{status=\"AVAILABLE\"}")).isEqualTo((double) available);
-      assertThat(samples.get("dynamobackup_backups{status=\"DELETED\"}")).isZero();
+      assertThat(samples.get("dynamobackup_backups{namespace=\"default\",status=\"AVAILABLE\"}"))
+          .isEqualTo((double) available);
+      assertThat(samples.get("dynamobackup_backups{namespace=\"default\",status=\"DELETED\"}")).isZero();
+      assertThat(samples.get("dynamobackup_leader")).isEqualTo(1.0);
       // JOSDK's reconcile metrics and the JVM's
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("operator_sdk_reconciliations_started_total"));
       assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"));

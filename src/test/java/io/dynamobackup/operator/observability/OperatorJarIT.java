@@ -76,7 +76,8 @@ class OperatorJarIT {
         assertThat(metrics)
             .contains("dynamobackup_aws_calls_seconds_count{operation=\"CreateBackup\",outcome=\"ok\",region=\""
                 + REGION + "\"} 1")
-            .contains("dynamobackup_backups{status=\"AVAILABLE\"} 1")
+            .contains("dynamobackup_backups{namespace=\"default\",status=\"AVAILABLE\"} 1")
+            .contains("dynamobackup_leader 1")
             .contains("operator_sdk_reconciliations_started_total");
 
         assertThat(operator.terminate(Duration.ofSeconds(20))).as("exit after SIGTERM").isPresent();

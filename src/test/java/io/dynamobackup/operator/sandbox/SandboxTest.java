@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.dynamobackup.operator.api.DynamoRestore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sandbox applies every manifest of examples/ and each reaches AVAILABLE (backups) or ACTIVE (restores), so
- * the examples cannot rot; its demo shows a backup, its restore, and the backup's deletion waiting for the restore.
+ * the examples cannot rot; its demo shows a backup, its restore, and the backup's deletion waiting for the restore;
+ * the operator's metrics and probes are served for a local Prometheus.
  */
 class SandboxTest {
 
@@ -59,7 +64,17 @@ class SandboxTest {
               demoRestore.getStatus().restoreSummary.restoreDateTime).plus(Sandbox.MIN_RESTORING)));
       assertThat(sandbox.emulator.backupArns(Sandbox.REGION)).hasSize(examples.size());
       assertThat(Files.readString(sandbox.kubeconfig)).contains("server: " + sandbox.api.url());
-      assertThat(sandbox.instructions()).contains("export KUBECONFIG=" + sandbox.kubeconfig);
+      assertThat(sandbox.instructions()).contains("export KUBECONFIG=" + sandbox.kubeconfig)
+          .contains("http://127.0.0.1:" + sandbox.management.port() + "/metrics");
+      assertThat(get(sandbox, "/readyz").statusCode()).isEqualTo(200);
+      assertThat(get(sandbox, "/metrics").body()).contains("dynamobackup_leader 1.0")
+          .containsPattern("dynamobackup_backups\\{namespace=\"default\",status=\"AVAILABLE\"} [1-9]")
+          .containsPattern("dynamobackup_aws_calls_seconds_count\\{operation=\"CreateBackup\",outcome=\"ok\"");
     }
+  }
+
+  static HttpResponse<String> get(Sandbox sandbox, String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + sandbox.management.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -77,12 +77,12 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
 
   private final URI awsEndpoint;
 
-  private OperatorHarness(ReconcileSettings settings, Clock clock, Optional<URI> awsEndpoint) {
+  private OperatorHarness(ReconcileSettings settings, Clock clock, Clock emulatorClock, Optional<URI> awsEndpoint) {
     this.clock = clock;
     cluster = SandboxCluster.start(0);
     client = cluster.newClient();
     operatorClient = cluster.newClient(OPERATOR_AGENT);
-    emulator = DynamoDbEmulator.start(0);
+    emulator = DynamoDbEmulator.start(0, emulatorClock);
     this.awsEndpoint = awsEndpoint.orElse(emulator.endpoint());
     accounts = newAccounts(metrics, QuotaLimiter::unlimited);
     config = new OperatorConfig(Set.of(), REGION, 4, Duration.ofMillis(1500), settings);
@@ -100,12 +100,18 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
 
   /** With a clock the test controls: schedules and expiry then run on simulated time. */
   public static OperatorHarness create(ReconcileSettings settings, Clock clock) {
-    return new OperatorHarness(settings, clock, Optional.empty());
+    return new OperatorHarness(settings, clock, Clock.systemUTC(), Optional.empty());
+  }
+
+  /** The emulator on a clock of its own: what it makes then carries that clock's times (creation times). */
+  public static OperatorHarness withEmulatorClock(ReconcileSettings settings, Clock emulatorClock) {
+    return new OperatorHarness(settings, Clock.systemUTC(), emulatorClock, Optional.empty());
   }
 
   /** The operator talks to this DynamoDB endpoint (moto_server) instead of the emulator. */
   public static OperatorHarness against(URI awsEndpoint) {
-    return new OperatorHarness(OperatorConfig.quickReconcile(), Clock.systemUTC(), Optional.of(awsEndpoint));
+    return new OperatorHarness(OperatorConfig.quickReconcile(), Clock.systemUTC(), Clock.systemUTC(),
+        Optional.of(awsEndpoint));
   }
 
   /** The operator under test's AWS calls pass client-side rate limits (calls per second by operation). */

@@ -88,7 +88,18 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
   }
 
   /** One ListBackups pass lists one region of one account: role "" is the operator's own account. */
-  record Route(String role, String region) {}
+  record Route(String role, String region) {
+
+    /** The account, as metrics name it: "self" for the operator's own, else the account ID of the role's ARN. */
+    String account() {
+      String[] arn = role.split(":");
+      return role.isEmpty() ? "self" : arn.length > 4 && !arn[4].isEmpty() ? arn[4] : role;
+    }
+
+    String regionLabel() {
+      return region.isEmpty() ? "default" : region;
+    }
+  }
 
   /** Lists now, outside the schedule: when this instance becomes the leader. */
   void refreshNow() {
@@ -148,8 +159,10 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
           list(stores.apply(route.role().isEmpty() ? null : route.role()), region.isEmpty() ? null : region, found);
           lastGood.put(route, found);
           completed.put(route, started);
-          metrics.listingPass(region.isEmpty() ? "default" : region, Duration.ofNanos(System.nanoTime() - start));
+          metrics.listingPass(route.account(), route.regionLabel(), Duration.ofNanos(System.nanoTime() - start),
+              clock.instant());
         } catch (AwsFailure failure) {
+          metrics.listingFailed(route.account(), route.regionLabel());
           log.warn("listing backups of region {}{} failed: {}; keeping the previous listing", region,
               route.role().isEmpty() ? "" : " as " + route.role(), failure.toString());
           keepWithNewer(route, found);

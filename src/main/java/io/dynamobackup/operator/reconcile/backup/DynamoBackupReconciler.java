@@ -125,11 +125,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   public UpdateControl<DynamoBackup> reconcile(DynamoBackup backup, Context<DynamoBackup> context) {
     putArnInMdc(backup);
     try {
-      var control = reconcile(new BackupStep(backup, context, clock, events));
-      var status = backup.getStatus();
-      metrics.backupStatus(backup.getMetadata().getNamespace(), backup.getMetadata().getName(),
-          status != null && status.backupStatus != null ? status.backupStatus : OperatorMetrics.PENDING);
-      return control;
+      return reconcile(new BackupStep(backup, context, clock, events));
     } finally {
       MDC.remove(BACKUP_ARN_MDC);
     }
@@ -224,7 +220,6 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       }
       var control = deleter.cleanup(step);
       if (control.isRemoveFinalizer()) {
-        metrics.backupStatus(backup.getMetadata().getNamespace(), backup.getMetadata().getName(), null);
         String requested = backup.getMetadata().getDeletionTimestamp();
         if (requested != null) {
           metrics.finalizerReleased(Duration.between(Instant.parse(requested), clock.instant()));
