@@ -98,7 +98,7 @@ class RestoreRulesTest {
         .as("restored from another backup").isFalse();
     assertThat(RestoreRules.madeByEarlierAttempt(table("t1", ARN, REQUESTED.minusSeconds(60)), ARN, REQUESTED))
         .as("restored before we asked").isFalse();
-    assertThat(RestoreRules.madeByEarlierAttempt(new TableState("orders-copy", TABLE_ARN, "t1", "ACTIVE", null),
+    assertThat(RestoreRules.madeByEarlierAttempt(new TableState("orders-copy", TABLE_ARN, "t1", "ACTIVE", null, null, false, null),
         ARN, REQUESTED)).as("created, not restored").isFalse();
   }
 
@@ -113,7 +113,7 @@ class RestoreRulesTest {
     assertThat(RestoreRules.sameTable(recorded, table(null, ARN, REQUESTED))).as("moto reports no TableId").isTrue();
     assertThat(RestoreRules.sameTable(recorded, table(null, ARN, REQUESTED.plusSeconds(600))))
         .as("restored again after a deletion").isFalse();
-    assertThat(RestoreRules.sameTable(recorded, new TableState("orders-copy", TABLE_ARN, null, "ACTIVE", null)))
+    assertThat(RestoreRules.sameTable(recorded, new TableState("orders-copy", TABLE_ARN, null, "ACTIVE", null, null, false, null)))
         .as("created again after a deletion").isFalse();
   }
 
@@ -122,7 +122,7 @@ class RestoreRulesTest {
     summary.sourceBackupArn = sourceBackupArn;
     summary.restoreDateTime = restoredAt.toString();
     summary.restoreInProgress = false;
-    return new TableState("orders-copy", TABLE_ARN, id, "ACTIVE", summary);
+    return new TableState("orders-copy", TABLE_ARN, id, "ACTIVE", summary, restoredAt, false, null);
   }
 
   static DynamoRestore restore(Consumer<DynamoRestoreSpec> spec) {
