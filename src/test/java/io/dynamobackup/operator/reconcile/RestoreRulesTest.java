@@ -10,6 +10,7 @@ import io.dynamobackup.operator.api.RestoreSummary;
 import io.dynamobackup.operator.aws.TableState;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,6 +54,115 @@ class RestoreRulesTest {
       assertThat(p.reason()).isEqualTo(reason);
       assertThat(p.message()).contains(message);
     });
+  }
+
+  static final String SOURCE_TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders";
+
+  @Test
+  void aPointInTimeRestoreByNameOrArnAtATimeOrTheLatestIsValid() {
+    assertThat(RestoreRules.check(restore(s -> s.pointInTime = pointInTime("orders", null, null, true)))).isEmpty();
+    assertThat(RestoreRules.check(restore(s -> s.pointInTime = pointInTime(null, SOURCE_TABLE_ARN,
+        "2026-11-25T03:00:00+01:00", null)))).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "backup and point in time   | nightly | orders | ''                | ''                   | true  | ''        | InvalidSpec | exactly one of spec.backupRef.name, spec.backupArn and spec.pointInTime",
+      "no source table            | ''      | ''     | ''                | ''                   | true  | ''        | InvalidSpec | sourceTableName and spec.pointInTime.sourceTableArn",
+      "name and ARN               | ''      | orders | " + SOURCE_TABLE_ARN + " | ''            | true  | ''        | InvalidSpec | sourceTableName and spec.pointInTime.sourceTableArn",
+      "source name with a space   | ''      | 'a b'  | ''                | ''                   | true  | ''        | InvalidSpec | sourceTableName 'a b'",
+      "not a table ARN            | ''      | ''     | arn:aws:x         | ''                   | true  | ''        | InvalidSpec | not a DynamoDB table ARN",
+      "no time                    | ''      | orders | ''                | ''                   | false | ''        | InvalidSpec | restoreDateTime and spec.pointInTime.useLatestRestorableTime",
+      "time and latest            | ''      | orders | ''                | 2026-11-25T03:00:00Z | true  | ''        | InvalidSpec | restoreDateTime and spec.pointInTime.useLatestRestorableTime",
+      "time without a zone        | ''      | orders | ''                | 2026-11-25T03:00:00  | false | ''        | InvalidSpec | not an RFC 3339 time",
+      "source of another region   | ''      | ''     | " + SOURCE_TABLE_ARN + " | ''            | true  | us-east-1 | SourceTableInOtherRegion | 'eu-west-1'",
+  })
+  void badPointInTimeSpecsAreRefusedWithASpecificReason(String title, String ref, String name, String arn,
+      String time, boolean latest, String region, String reason, String message) {
+    var problem = RestoreRules.check(restore(s -> {
+      s.backupRef = ref.isEmpty() ? null : new DynamoRestoreSpec.BackupRef(ref);
+      s.pointInTime = pointInTime(name.isEmpty() ? null : name, arn.isEmpty() ? null : arn,
+          time.isEmpty() ? null : time, latest ? true : null);
+      s.region = region.isEmpty() ? null : region;
+    }));
+
+    assertThat(problem).hasValueSatisfying(p -> {
+      assertThat(p.reason()).isEqualTo(reason);
+      assertThat(p.message()).contains(message);
+    });
+  }
+
+  @Test
+  void thePointInTimeSourceCannotChangeOnceRecorded() {
+    var renamed = restore(s -> s.pointInTime = pointInTime("orders-v2", null, null, true));
+    renamed.setStatus(new DynamoRestoreStatus());
+    renamed.getStatus().sourceTableArn = SOURCE_TABLE_ARN;
+
+    assertThat(RestoreRules.check(renamed)).hasValueSatisfying(p -> {
+      assertThat(p.reason()).isEqualTo(SpecRules.IMMUTABLE_FIELD_CHANGED);
+      assertThat(p.message()).contains("spec.pointInTime.sourceTableName changed from 'orders' to 'orders-v2'");
+    });
+  }
+
+  @Test
+  void theRecordedSourceIsTheBackupOrTheTableAndGivesTheRegion() {
+    var status = new DynamoRestoreStatus();
+    assertThat(RestoreRules.recordedSource(status)).isNull();
+    status.sourceTableArn = SOURCE_TABLE_ARN.replace("eu-west-1", "eu-central-1");
+    assertThat(RestoreRules.recordedSource(status)).isEqualTo(status.sourceTableArn);
+    assertThat(RestoreRules.region(new DynamoRestoreSpec(), RestoreRules.recordedSource(status)))
+        .isEqualTo("eu-central-1");
+    status.sourceBackupArn = ARN;
+    assertThat(RestoreRules.recordedSource(status)).isEqualTo(ARN);
+  }
+
+  /**
+   * DynamoDB's RestoreSummary of a point-in-time restore names the source table and the point restored, not the
+   * request's time; the table's creation time tells whether it was made since the request.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "ours, at the time asked                 | " + SOURCE_TABLE_ARN + " | ''  | 2026-11-24T03:00:00Z | 2026-11-24T03:00:00Z     | 60    | true",
+      "ours, RestoreDateTime to the millisecond | " + SOURCE_TABLE_ARN + " | ''  | 2026-11-24T03:00:00Z | 2026-11-24T03:00:00.400Z | 60    | true",
+      "ours, the latest time                   | " + SOURCE_TABLE_ARN + " | ''  | ''                   | 2026-11-25T09:55:00Z     | 60    | true",
+      "another point in time                   | " + SOURCE_TABLE_ARN + " | ''  | 2026-11-24T03:00:00Z | 2026-11-24T04:00:00Z     | 60    | false",
+      "another source table                    | arn:aws:dynamodb:eu-west-1:123456789012:table/other | '' | '' | 2026-11-25T09:55:00Z | 60 | false",
+      "made before the request                 | " + SOURCE_TABLE_ARN + " | ''  | ''                   | 2026-11-25T09:00:00Z     | -3600 | false",
+      "restored from a backup                  | " + SOURCE_TABLE_ARN + " | " + ARN + " | ''         | 2026-11-25T09:55:00Z     | 60    | false",
+  })
+  void anEarlierPointInTimeAttemptIsATableOfOurSourceAndPointMadeSinceTheRequest(String title, String sourceTable,
+      String sourceBackup, String asked, String restoredAt, long createdAfterRequestSeconds, boolean ours) {
+    var summary = new RestoreSummary();
+    summary.sourceTableArn = sourceTable;
+    summary.sourceBackupArn = sourceBackup.isEmpty() ? null : sourceBackup;
+    summary.restoreDateTime = restoredAt;
+    summary.restoreInProgress = true;
+    var table = new TableState("orders-copy", TABLE_ARN, "t1", "CREATING", summary,
+        REQUESTED.plusSeconds(createdAfterRequestSeconds), false, null);
+
+    assertThat(RestoreRules.madeByEarlierPointInTimeAttempt(table, SOURCE_TABLE_ARN,
+        asked.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(asked)), REQUESTED.minusSeconds(300)))
+        .isEqualTo(ours);
+  }
+
+  @Test
+  void aTableWithoutACreationTimeIsNotTakenForAnEarlierPointInTimeAttempt() {
+    var summary = new RestoreSummary();
+    summary.sourceTableArn = SOURCE_TABLE_ARN;
+    summary.restoreDateTime = REQUESTED.toString();
+    var table = new TableState("orders-copy", TABLE_ARN, "t1", "ACTIVE", summary, null, false, null);
+
+    assertThat(RestoreRules.madeByEarlierPointInTimeAttempt(table, SOURCE_TABLE_ARN, Optional.empty(), REQUESTED))
+        .isFalse();
+  }
+
+  static DynamoRestoreSpec.PointInTime pointInTime(String name, String arn, String time, Boolean latest) {
+    var pointInTime = new DynamoRestoreSpec.PointInTime();
+    pointInTime.sourceTableName = name;
+    pointInTime.sourceTableArn = arn;
+    pointInTime.restoreDateTime = time;
+    pointInTime.useLatestRestorableTime = latest;
+    return pointInTime;
   }
 
   @Test
