@@ -347,6 +347,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
       if (TableSettingsApplier.APPLYING.equals(settingsOutcome.reason())) {
         step.record();
       } else {
+        log.info("{}: {}", step.id(), message);
         step.recordWithWarning(settingsOutcome.reason(), message);
       }
       return step.retryAfter(settingsOutcome.retryAfter());
