@@ -117,6 +117,13 @@ public final class Sandbox implements AutoCloseable {
         // an adopted backup exists before its object: put it there, so that the example shows adoption
         emulator.putBackup(backup.getSpec().backupArn);
       }
+      if (object instanceof DynamoRestore restore && restore.getSpec() != null && restore.getSpec().pointInTime != null
+          && restore.getSpec().pointInTime.sourceTableName != null) {
+        // a point-in-time restore's source table, with recovery on, so that the example restores it
+        String region = Optional.ofNullable(restore.getSpec().region).orElse(REGION);
+        emulator.createTable(region, restore.getSpec().pointInTime.sourceTableName);
+        emulator.enablePointInTimeRecovery(region, restore.getSpec().pointInTime.sourceTableName);
+      }
       if (object instanceof DynamoBackupSchedule schedule && schedule.getSpec() != null
           && schedule.getSpec().tableName != null) {
         emulator.createTable(Optional.ofNullable(schedule.getSpec().template).map(t -> t.region).orElse(REGION),
