@@ -113,7 +113,8 @@ public final class Tenancy {
       }
 
       private SourceAccess access(AccessPolicy.Decision decision) {
-        return decision.permitted() ? SourceAccess.through(decision.roleArn()) : SourceAccess.refused(decision.message());
+        return decision.permitted() ? SourceAccess.through(decision.roleArn())
+            : SourceAccess.refused(decision.message());
       }
 
       @Override

@@ -596,9 +596,13 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
       return RestoreRules.region(restore.getSpec(), sourceArn);
     }
 
-    /** When the restore started: DynamoDB's RestoreDateTime, else our request. */
+    /**
+     * When the restore started: DynamoDB's RestoreDateTime, else our request. A point-in-time restore's
+     * RestoreDateTime is the point restored, which may be weeks old: there, our request.
+     */
     Optional<Instant> restoreStarted() {
-      if (status.restoreSummary != null && status.restoreSummary.restoreDateTime != null) {
+      if (status.sourceTableArn == null && status.restoreSummary != null
+          && status.restoreSummary.restoreDateTime != null) {
         return Optional.of(Instant.parse(status.restoreSummary.restoreDateTime));
       }
       return Conditions.find(status.conditions, Conditions.RESTORING)

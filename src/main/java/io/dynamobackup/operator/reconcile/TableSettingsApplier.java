@@ -181,8 +181,9 @@ final class TableSettingsApplier {
     if (!applying.isEmpty()) {
       String why = active ? "applied or being applied by AWS, to be read back" : "waiting for the table to be"
           + " ACTIVE (it is " + tableStatus + ")";
-      return new Outcome(status, APPLYING, "table settings " + applying + ": " + why, settings.creatingPollMin(),
-          applied);
+      // soon after a change of ours or while the table is UPDATING; a change AWS makes alone (TTL ENABLING) is slow
+      return new Outcome(status, APPLYING, "table settings " + applying + ": " + why, active && applied.isEmpty()
+          ? settings.creatingPollMax() : settings.creatingPollMin(), applied);
     }
     return new Outcome(status, null, "table settings in place: " + result.keySet().stream().map(s -> s.field)
         .collect(Collectors.joining(", ")), settings.resyncPeriod(), applied);

@@ -62,7 +62,10 @@ public final class TableSettingsPlan {
     record Conflict(String observed, String message) implements Verdict {}
   }
 
-  /** What AWS reports of a table: each field null when it was not read (its setting not requested). */
+  /**
+   * What AWS reports of a table. Point-in-time recovery, TTL and tags are null when they were not read (not
+   * requested, or the read failed); a null stream view type means no enabled stream.
+   */
   public record Observed(ContinuousBackups pointInTimeRecovery, TimeToLive timeToLive, Boolean deletionProtection,
       Map<String, String> tags, String streamViewType) {}
 
@@ -100,20 +103,20 @@ public final class TableSettingsPlan {
     return Optional.empty();
   }
 
-  /** The settings requested, each with its verdict, in the order they are applied. */
+  /** The settings requested and read, each with its verdict, in the order they are applied. */
   public static Map<Setting, Verdict> decide(TableSettings desired, Observed observed) {
     Map<Setting, Verdict> verdicts = new LinkedHashMap<>();
     if (desired == null) {
       return verdicts;
     }
-    if (desired.pointInTimeRecovery != null) {
+    if (desired.pointInTimeRecovery != null && observed.pointInTimeRecovery() != null) {
       verdicts.put(Setting.POINT_IN_TIME_RECOVERY, pointInTimeRecovery(desired.pointInTimeRecovery,
           observed.pointInTimeRecovery()));
     }
-    if (desired.timeToLive != null) {
+    if (desired.timeToLive != null && observed.timeToLive() != null) {
       verdicts.put(Setting.TIME_TO_LIVE, timeToLive(desired.timeToLive.attributeName, observed.timeToLive()));
     }
-    if (desired.tags != null) {
+    if (desired.tags != null && observed.tags() != null) {
       verdicts.put(Setting.TAGS, tags(desired.tags, observed.tags()));
     }
     if (desired.deletionProtection != null) {

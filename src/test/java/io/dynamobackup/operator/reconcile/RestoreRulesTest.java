@@ -65,25 +65,27 @@ class RestoreRulesTest {
         "2026-11-25T03:00:00+01:00", null)))).isEmpty();
   }
 
+  /** Columns: backupRef, source table name, its ARN ("ARN": SOURCE_TABLE_ARN), time, latest, region. */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
-      "backup and point in time   | nightly | orders | ''                | ''                   | true  | ''        | InvalidSpec | exactly one of spec.backupRef.name, spec.backupArn and spec.pointInTime",
-      "no source table            | ''      | ''     | ''                | ''                   | true  | ''        | InvalidSpec | sourceTableName and spec.pointInTime.sourceTableArn",
-      "name and ARN               | ''      | orders | " + SOURCE_TABLE_ARN + " | ''            | true  | ''        | InvalidSpec | sourceTableName and spec.pointInTime.sourceTableArn",
-      "source name with a space   | ''      | 'a b'  | ''                | ''                   | true  | ''        | InvalidSpec | sourceTableName 'a b'",
-      "not a table ARN            | ''      | ''     | arn:aws:x         | ''                   | true  | ''        | InvalidSpec | not a DynamoDB table ARN",
-      "no time                    | ''      | orders | ''                | ''                   | false | ''        | InvalidSpec | restoreDateTime and spec.pointInTime.useLatestRestorableTime",
-      "time and latest            | ''      | orders | ''                | 2026-11-25T03:00:00Z | true  | ''        | InvalidSpec | restoreDateTime and spec.pointInTime.useLatestRestorableTime",
-      "time without a zone        | ''      | orders | ''                | 2026-11-25T03:00:00  | false | ''        | InvalidSpec | not an RFC 3339 time",
-      "source of another region   | ''      | ''     | " + SOURCE_TABLE_ARN + " | ''            | true  | us-east-1 | SourceTableInOtherRegion | 'eu-west-1'",
+      "backup and point in time | nightly | orders | '' | '' | true | '' | InvalidSpec | spec.backupRef.name,",
+      "no source table | '' | '' | '' | '' | true | '' | InvalidSpec | sourceTableName and",
+      "name and ARN | '' | orders | ARN | '' | true | '' | InvalidSpec | sourceTableName and",
+      "source name with a space | '' | 'a b' | '' | '' | true | '' | InvalidSpec | sourceTableName 'a b'",
+      "not a table ARN | '' | '' | arn:aws:x | '' | true | '' | InvalidSpec | not a DynamoDB table",
+      "no time | '' | orders | '' | '' | false | '' | InvalidSpec | restoreDateTime and",
+      "time and latest | '' | orders | '' | 03:00Z | true | '' | InvalidSpec | restoreDateTime and",
+      "time without a zone | '' | orders | '' | 03:00 | false | '' | InvalidSpec | not an RFC 3339 time",
+      "source of another region | '' | '' | ARN | '' | true | us-1 | SourceTableInOtherRegion | 'eu-west-1'",
   })
   void badPointInTimeSpecsAreRefusedWithASpecificReason(String title, String ref, String name, String arn,
       String time, boolean latest, String region, String reason, String message) {
     var problem = RestoreRules.check(restore(s -> {
       s.backupRef = ref.isEmpty() ? null : new DynamoRestoreSpec.BackupRef(ref);
-      s.pointInTime = pointInTime(name.isEmpty() ? null : name, arn.isEmpty() ? null : arn,
-          time.isEmpty() ? null : time, latest ? true : null);
-      s.region = region.isEmpty() ? null : region;
+      s.pointInTime = pointInTime(name.isEmpty() ? null : name, arn.isEmpty() ? null
+          : arn.equals("ARN") ? SOURCE_TABLE_ARN : arn, time.isEmpty() ? null : "2026-11-25T" + time + ":00",
+          latest ? true : null);
+      s.region = region.isEmpty() ? null : region.replace("us-1", "us-east-1");
     }));
 
     assertThat(problem).hasValueSatisfying(p -> {
@@ -122,19 +124,19 @@ class RestoreRulesTest {
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
-      "ours, at the time asked                 | " + SOURCE_TABLE_ARN + " | ''  | 2026-11-24T03:00:00Z | 2026-11-24T03:00:00Z     | 60    | true",
-      "ours, RestoreDateTime to the millisecond | " + SOURCE_TABLE_ARN + " | ''  | 2026-11-24T03:00:00Z | 2026-11-24T03:00:00.400Z | 60    | true",
-      "ours, the latest time                   | " + SOURCE_TABLE_ARN + " | ''  | ''                   | 2026-11-25T09:55:00Z     | 60    | true",
-      "another point in time                   | " + SOURCE_TABLE_ARN + " | ''  | 2026-11-24T03:00:00Z | 2026-11-24T04:00:00Z     | 60    | false",
-      "another source table                    | arn:aws:dynamodb:eu-west-1:123456789012:table/other | '' | '' | 2026-11-25T09:55:00Z | 60 | false",
-      "made before the request                 | " + SOURCE_TABLE_ARN + " | ''  | ''                   | 2026-11-25T09:00:00Z     | -3600 | false",
-      "restored from a backup                  | " + SOURCE_TABLE_ARN + " | " + ARN + " | ''         | 2026-11-25T09:55:00Z     | 60    | false",
+      "ours, at the time asked | orders | '' | 2026-11-24T03:00:00Z | 2026-11-24T03:00:00Z | 60 | true",
+      "ours, RestoreDateTime to the ms | orders | '' | 2026-11-24T03:00:00Z | 2026-11-24T03:00:00.400Z | 60 | true",
+      "ours, the latest time | orders | '' | '' | 2026-11-25T09:55:00Z | 60 | true",
+      "another point in time | orders | '' | 2026-11-24T03:00:00Z | 2026-11-24T04:00:00Z | 60 | false",
+      "another source table | other | '' | '' | 2026-11-25T09:55:00Z | 60 | false",
+      "made before the request | orders | '' | '' | 2026-11-25T09:00:00Z | -3600 | false",
+      "restored from a backup | orders | backup | '' | 2026-11-25T09:55:00Z | 60 | false",
   })
   void anEarlierPointInTimeAttemptIsATableOfOurSourceAndPointMadeSinceTheRequest(String title, String sourceTable,
       String sourceBackup, String asked, String restoredAt, long createdAfterRequestSeconds, boolean ours) {
     var summary = new RestoreSummary();
-    summary.sourceTableArn = sourceTable;
-    summary.sourceBackupArn = sourceBackup.isEmpty() ? null : sourceBackup;
+    summary.sourceTableArn = SOURCE_TABLE_ARN.replace("table/orders", "table/" + sourceTable);
+    summary.sourceBackupArn = sourceBackup.isEmpty() ? null : ARN;
     summary.restoreDateTime = restoredAt;
     summary.restoreInProgress = true;
     var table = new TableState("orders-copy", TABLE_ARN, "t1", "CREATING", summary,
@@ -208,8 +210,8 @@ class RestoreRulesTest {
         .as("restored from another backup").isFalse();
     assertThat(RestoreRules.madeByEarlierAttempt(table("t1", ARN, REQUESTED.minusSeconds(60)), ARN, REQUESTED))
         .as("restored before we asked").isFalse();
-    assertThat(RestoreRules.madeByEarlierAttempt(new TableState("orders-copy", TABLE_ARN, "t1", "ACTIVE", null, null, false, null),
-        ARN, REQUESTED)).as("created, not restored").isFalse();
+    assertThat(RestoreRules.madeByEarlierAttempt(new TableState("orders-copy", TABLE_ARN, "t1", "ACTIVE", null, null,
+        false, null), ARN, REQUESTED)).as("created, not restored").isFalse();
   }
 
   @Test
@@ -223,8 +225,8 @@ class RestoreRulesTest {
     assertThat(RestoreRules.sameTable(recorded, table(null, ARN, REQUESTED))).as("moto reports no TableId").isTrue();
     assertThat(RestoreRules.sameTable(recorded, table(null, ARN, REQUESTED.plusSeconds(600))))
         .as("restored again after a deletion").isFalse();
-    assertThat(RestoreRules.sameTable(recorded, new TableState("orders-copy", TABLE_ARN, null, "ACTIVE", null, null, false, null)))
-        .as("created again after a deletion").isFalse();
+    assertThat(RestoreRules.sameTable(recorded, new TableState("orders-copy", TABLE_ARN, null, "ACTIVE", null, null,
+        false, null))).as("created again after a deletion").isFalse();
   }
 
   static TableState table(String id, String sourceBackupArn, Instant restoredAt) {
