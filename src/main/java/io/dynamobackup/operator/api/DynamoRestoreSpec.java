@@ -126,6 +126,7 @@ public class DynamoRestoreSpec {
         + " at most 50.")
     @ValidationRule(value = "self.all(k, size(k) >= 1 && size(k) <= 128 && !k.startsWith('aws:'))",
         message = "tag keys are 1-128 characters and do not start with aws:")
+    @Size(max = 50) // also bounds the rule's estimated cost, which the API server checks when the CRD is applied
     public Map<String, String> tags;
 
     @JsonPropertyDescription("A DynamoDB stream on the new table (UpdateTable StreamSpecification). A table with a"
