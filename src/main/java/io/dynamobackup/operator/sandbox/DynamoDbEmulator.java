@@ -618,6 +618,14 @@ public final class DynamoDbEmulator implements AutoCloseable {
         throw new ApiError(400, "BackupInUseException", "Backup is being created: " + backup.arn);
       }
       ObjectNode source = backup.table;
+      restoredTable(target, source, request);
+      restores.put(target, new Restore(backup.arn, source.get("TableArn").asText(), clock.instant(),
+          clock.instant()));
+      return describeTable(target);
+    }
+
+    /** A restored table: the source's schema and settings, each replaced by the request's override if given. */
+    private void restoredTable(String target, ObjectNode source, JsonNode request) {
       ObjectNode create = json.createObjectNode().put("TableName", target);
       create.set("KeySchema", source.get("KeySchema"));
       create.set("AttributeDefinitions", source.get("AttributeDefinitions"));
@@ -636,9 +644,6 @@ public final class DynamoDbEmulator implements AutoCloseable {
       ObjectNode table = createTable(create);
       table.put("ItemCount", source.path("ItemCount").asLong()).put("TableSizeBytes",
           source.path("TableSizeBytes").asLong());
-      restores.put(target, new Restore(backup.arn, source.get("TableArn").asText(), clock.instant(),
-          clock.instant()));
-      return describeTable(target);
     }
 
     /**
@@ -682,21 +687,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
         throw new ApiError(400, "InvalidRestoreTimeException", "Invalid restore time: restorable window is "
             + since + " to " + now);
       }
-      ObjectNode create = json.createObjectNode().put("TableName", target);
-      create.set("KeySchema", source.get("KeySchema"));
-      create.set("AttributeDefinitions", source.get("AttributeDefinitions"));
-      create.put("BillingMode", request.path("BillingModeOverride")
-          .asText(source.path("BillingModeSummary").path("BillingMode").asText("PROVISIONED")));
-      create.set("ProvisionedThroughput", request.has("ProvisionedThroughputOverride")
-          ? request.get("ProvisionedThroughputOverride") : source.get("ProvisionedThroughput"));
-      overrideOrKeep(create, "GlobalSecondaryIndexes", request.get("GlobalSecondaryIndexOverride"), source);
-      overrideOrKeep(create, "LocalSecondaryIndexes", request.get("LocalSecondaryIndexOverride"), source);
-      if (request.has("SSESpecificationOverride")) {
-        create.set("SSESpecification", request.get("SSESpecificationOverride"));
-      }
-      ObjectNode table = createTable(create);
-      table.put("ItemCount", source.path("ItemCount").asLong()).put("TableSizeBytes",
-          source.path("TableSizeBytes").asLong());
+      restoredTable(target, source, request);
       restores.put(target, new Restore(null, source.get("TableArn").asText(), point, now));
       return describeTable(target);
     }

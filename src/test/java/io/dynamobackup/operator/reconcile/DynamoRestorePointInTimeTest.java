@@ -8,9 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dynamobackup.operator.api.DeletionPolicy;
-import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
-import io.dynamobackup.operator.api.DynamoRestoreStatus;
 import io.dynamobackup.operator.api.TableSettingsStatus;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.support.OperatorHarness;
@@ -148,7 +146,7 @@ class DynamoRestorePointInTimeTest {
     harness.stopOperator();
     try {
       harness.applyRestore(name, fromTable(source, target, s -> { }));
-      recordIntent(name, sourceArn, Instant.now());
+      harness.recordRestoreIntent(name, sourceArn, Instant.now());
       // the call that got through before the crash
       tableArn = harness.dynamo.restoreTableToPointInTime(r -> r.sourceTableName(source).targetTableName(target)
           .useLatestRestorableTime(true)).tableDescription().tableArn();
@@ -173,7 +171,7 @@ class DynamoRestorePointInTimeTest {
       harness.applyRestore(name, fromTable(source, target, s -> { }));
       harness.dynamo.restoreTableToPointInTime(r -> r.sourceTableName(source).targetTableName(target)
           .useLatestRestorableTime(true));
-      recordIntent(name, "arn:aws:dynamodb:" + REGION + ":000000000000:table/" + source,
+      harness.recordRestoreIntent(name, "arn:aws:dynamodb:" + REGION + ":000000000000:table/" + source,
           Instant.now().plus(DynamoBackupReconciler.CLOCK_SKEW).plusSeconds(60));
       harness.emulator.resetCounters();
     } finally {
@@ -301,19 +299,5 @@ class DynamoRestorePointInTimeTest {
       change.accept(r.getSpec());
       return r;
     });
-  }
-
-  /** The state a crash leaves between recording the intent and RestoreTableToPointInTime's answer. */
-  static void recordIntent(String name, String sourceTableArn, Instant requestedAt) {
-    DynamoRestore object = harness.restores().inNamespace(NAMESPACE).withName(name).edit(r -> {
-      r.addFinalizer(DynamoRestore.FINALIZER);
-      return r;
-    });
-    var status = new DynamoRestoreStatus();
-    status.sourceTableArn = sourceTableArn;
-    Conditions.set(status.conditions, Conditions.RESTORING, true, "RestoreRequested", "requested",
-        object.getMetadata().getGeneration(), requestedAt);
-    object.setStatus(status);
-    harness.restores().inNamespace(NAMESPACE).resource(object).updateStatus();
   }
 }
