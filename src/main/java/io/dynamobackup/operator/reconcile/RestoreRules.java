@@ -198,6 +198,12 @@ public final class RestoreRules {
     if (status.sourceBackupArn != null && spec.backupArn != null && !spec.backupArn.equals(status.sourceBackupArn)) {
       return changed("spec.backupArn", status.sourceBackupArn, spec.backupArn);
     }
+    if (status.sourceBackupArn != null && spec.pointInTime != null) {
+      return changed("the source", "backup " + status.sourceBackupArn, "spec.pointInTime");
+    }
+    if (status.sourceTableArn != null && spec.pointInTime == null) {
+      return changed("the source", "table " + status.sourceTableArn + " at a point in time", "a backup");
+    }
     var source = spec.pointInTime;
     var recorded = TableArn.parse(status.sourceTableArn);
     if (source != null && recorded.isPresent()) {

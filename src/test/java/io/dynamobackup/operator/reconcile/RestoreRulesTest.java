@@ -104,6 +104,16 @@ class RestoreRulesTest {
       assertThat(p.reason()).isEqualTo(SpecRules.IMMUTABLE_FIELD_CHANGED);
       assertThat(p.message()).contains("spec.pointInTime.sourceTableName changed from 'orders' to 'orders-v2'");
     });
+    var toBackup = restore(s -> s.backupArn = ARN);
+    toBackup.setStatus(new DynamoRestoreStatus());
+    toBackup.getStatus().sourceTableArn = SOURCE_TABLE_ARN;
+    var toPointInTime = restore(s -> s.pointInTime = pointInTime("orders", null, null, true));
+    toPointInTime.setStatus(new DynamoRestoreStatus());
+    toPointInTime.getStatus().sourceBackupArn = ARN;
+    assertThat(RestoreRules.check(toBackup)).hasValueSatisfying(p ->
+        assertThat(p.message()).contains("the source changed from 'table " + SOURCE_TABLE_ARN));
+    assertThat(RestoreRules.check(toPointInTime)).hasValueSatisfying(p ->
+        assertThat(p.message()).contains("the source changed from 'backup " + ARN + "' to 'spec.pointInTime'"));
   }
 
   @Test
