@@ -18,6 +18,10 @@ public class DynamoRestoreStatus extends LenientlyRead implements ReconciledStat
   @JsonPropertyDescription("ARN of the backup being restored, recorded before RestoreTableFromBackup is called.")
   public String sourceBackupArn;
 
+  @JsonPropertyDescription("ARN of the source table of a point-in-time restore, recorded before"
+      + " RestoreTableToPointInTime is called.")
+  public String sourceTableArn;
+
   @JsonPropertyDescription("ARN of the restored table.")
   public String tableArn;
 
@@ -30,6 +34,10 @@ public class DynamoRestoreStatus extends LenientlyRead implements ReconciledStat
 
   @JsonPropertyDescription("The table's RestoreSummary, mirrored as DynamoDB last returned it.")
   public RestoreSummary restoreSummary;
+
+  @JsonPropertyDescription("Each setting of spec.tableSettings as last read back from the table, once it is"
+      + " ACTIVE.")
+  public TableSettingsStatus tableSettings;
 
   @JsonPropertyDescription("metadata.generation of the spec this status was computed from.")
   public Long observedGeneration;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BackupTypeFilter;
 import software.amazon.awssdk.services.dynamodb.model.ListBackupsRequest;
+import software.amazon.awssdk.services.dynamodb.model.Tag;
 
 /**
  * {@link BackupStore} and {@link TableStore} on the AWS SDK for Java v2: one DynamoDB client per region, built on
@@ -112,6 +114,13 @@ public final class SdkBackupStore implements AccountClient, AutoCloseable {
   }
 
   @Override
+  public TableState restoreToPointInTime(String region, PointInTimeRequest request) {
+    var sdkRequest = SdkTables.toSdk(request);
+    return call("RestoreTableToPointInTime", request.targetTableName(), region, client -> SdkTables.toState(
+        client.restoreTableToPointInTime(sdkRequest).tableDescription()));
+  }
+
+  @Override
   public TableState describeTable(String region, String tableName) {
     return call("DescribeTable", tableName, region, client -> SdkTables.toState(
         client.describeTable(r -> r.tableName(tableName)).table()));
@@ -123,7 +132,65 @@ public final class SdkBackupStore implements AccountClient, AutoCloseable {
         client.deleteTable(r -> r.tableName(tableName)).tableDescription()));
   }
 
-    /**
+  @Override
+  public ContinuousBackups describeContinuousBackups(String region, String tableName) {
+    return call("DescribeContinuousBackups", tableName, region, client -> SdkTables.toState(
+        client.describeContinuousBackups(r -> r.tableName(tableName)).continuousBackupsDescription()));
+  }
+
+  @Override
+  public ContinuousBackups updatePointInTimeRecovery(String region, String tableName, boolean enabled) {
+    return call("UpdateContinuousBackups", tableName, region, client -> SdkTables.toState(
+        client.updateContinuousBackups(r -> r.tableName(tableName)
+            .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(enabled)))
+            .continuousBackupsDescription()));
+  }
+
+  @Override
+  public TimeToLive describeTimeToLive(String region, String tableName) {
+    return call("DescribeTimeToLive", tableName, region, client -> {
+      var description = client.describeTimeToLive(r -> r.tableName(tableName)).timeToLiveDescription();
+      return new TimeToLive(description.timeToLiveStatusAsString(), description.attributeName());
+    });
+  }
+
+  @Override
+  public void enableTimeToLive(String region, String tableName, String attributeName) {
+    call("UpdateTimeToLive", tableName, region, client -> client.updateTimeToLive(r -> r.tableName(tableName)
+        .timeToLiveSpecification(t -> t.enabled(true).attributeName(attributeName))));
+  }
+
+  @Override
+  public TableState updateDeletionProtection(String region, String tableName, boolean enabled) {
+    return call("UpdateTable", tableName, region, client -> SdkTables.toState(
+        client.updateTable(r -> r.tableName(tableName).deletionProtectionEnabled(enabled)).tableDescription()));
+  }
+
+  @Override
+  public TableState enableStream(String region, String tableName, String viewType) {
+    return call("UpdateTable", tableName, region, client -> SdkTables.toState(
+        client.updateTable(r -> r.tableName(tableName)
+            .streamSpecification(s -> s.streamEnabled(true).streamViewType(viewType))).tableDescription()));
+  }
+
+  @Override
+  public TagPage listTags(String region, String tableArn, String nextToken) {
+    return call("ListTagsOfResource", tableArn, region, client -> {
+      var response = client.listTagsOfResource(r -> r.resourceArn(tableArn).nextToken(nextToken));
+      Map<String, String> tags = new TreeMap<>();
+      response.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
+      return new TagPage(tags, response.nextToken());
+    });
+  }
+
+  @Override
+  public void tag(String region, String tableArn, Map<String, String> tags) {
+    call("TagResource", tableArn, region, client -> client.tagResource(r -> r.resourceArn(tableArn)
+        .tags(tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+            .toList())));
+  }
+
+  /**
    * One AWS call: through the rate limit (which may hold it back for later), then the SDK, then the one
    * classification. {@code subject} names what the call is about, so that a held-back caller keeps its place.
    */

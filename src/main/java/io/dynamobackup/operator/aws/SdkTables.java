@@ -1,56 +1,54 @@
 package io.dynamobackup.operator.aws;
 
 import io.dynamobackup.operator.api.BackupDescription;
+import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.api.RestoreSummary;
 import java.util.List;
+import software.amazon.awssdk.services.dynamodb.model.ContinuousBackupsDescription;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.LocalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
 import software.amazon.awssdk.services.dynamodb.model.RestoreTableFromBackupRequest;
+import software.amazon.awssdk.services.dynamodb.model.RestoreTableToPointInTimeRequest;
 import software.amazon.awssdk.services.dynamodb.model.SSESpecification;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
-/** Maps restore requests onto the SDK's, and its TableDescription onto {@link TableState}; absent stays null. */
+/**
+ * Maps restore requests onto the SDK's, and its TableDescription and ContinuousBackupsDescription onto our types;
+ * absent stays null.
+ */
 final class SdkTables {
 
   private SdkTables() {}
 
   static RestoreTableFromBackupRequest toSdk(RestoreRequest request) {
-    var builder = RestoreTableFromBackupRequest.builder()
+    return RestoreTableFromBackupRequest.builder()
         .backupArn(request.backupArn())
-        .targetTableName(request.targetTableName());
-    if (request.billingMode() != null) {
-      builder.billingModeOverride(request.billingMode().name());
-    }
-    if (request.provisionedThroughput() != null) {
-      builder.provisionedThroughputOverride(throughput(request.provisionedThroughput()));
-    }
-    var sse = request.sseSpecification();
-    if (sse != null) {
-      builder.sseSpecificationOverride(SSESpecification.builder().enabled(sse.enabled).sseType(sse.sseType)
-          .kmsMasterKeyId(sse.kmsMasterKeyId).build());
-    }
-    if (request.globalSecondaryIndexes() != null) {
-      builder.globalSecondaryIndexOverride(request.globalSecondaryIndexes().stream()
-          .map(index -> GlobalSecondaryIndex.builder()
-              .indexName(index.indexName)
-              .keySchema(keys(index.keySchema))
-              .projection(projection(index.projection))
-              .provisionedThroughput(index.provisionedThroughput == null ? null
-                  : throughput(index.provisionedThroughput))
-              .build())
-          .toList());
-    }
-    if (request.localSecondaryIndexes() != null) {
-      builder.localSecondaryIndexOverride(request.localSecondaryIndexes().stream()
-          .map(index -> LocalSecondaryIndex.builder()
-              .indexName(index.indexName)
-              .keySchema(keys(index.keySchema))
-              .projection(projection(index.projection))
-              .build())
-          .toList());
+        .targetTableName(request.targetTableName())
+        .billingModeOverride(billingMode(request.billingMode()))
+        .provisionedThroughputOverride(throughput(request.provisionedThroughput()))
+        .sseSpecificationOverride(sse(request.sseSpecification()))
+        .globalSecondaryIndexOverride(globalIndexes(request.globalSecondaryIndexes()))
+        .localSecondaryIndexOverride(localIndexes(request.localSecondaryIndexes()))
+        .build();
+  }
+
+  /** By source table name, which moto also understands (it answers SourceTableNotFound to SourceTableArn). */
+  static RestoreTableToPointInTimeRequest toSdk(PointInTimeRequest request) {
+    var builder = RestoreTableToPointInTimeRequest.builder()
+        .sourceTableName(request.sourceTableName())
+        .targetTableName(request.targetTableName())
+        .billingModeOverride(billingMode(request.billingMode()))
+        .provisionedThroughputOverride(throughput(request.provisionedThroughput()))
+        .sseSpecificationOverride(sse(request.sseSpecification()))
+        .globalSecondaryIndexOverride(globalIndexes(request.globalSecondaryIndexes()))
+        .localSecondaryIndexOverride(localIndexes(request.localSecondaryIndexes()));
+    if (request.restoreDateTime() == null) {
+      builder.useLatestRestorableTime(true);
+    } else {
+      builder.restoreDateTime(request.restoreDateTime());
     }
     return builder.build();
   }
@@ -65,12 +63,53 @@ final class SdkTables {
       summary.restoreDateTime = sdk.restoreDateTime() == null ? null : sdk.restoreDateTime().toString();
       summary.restoreInProgress = sdk.restoreInProgress();
     }
+    var stream = table.streamSpecification();
     return new TableState(table.tableName(), table.tableArn(), table.tableId(), table.tableStatusAsString(),
-        summary);
+        summary, table.creationDateTime(), Boolean.TRUE.equals(table.deletionProtectionEnabled()),
+        stream != null && Boolean.TRUE.equals(stream.streamEnabled()) ? stream.streamViewTypeAsString() : null);
+  }
+
+  static ContinuousBackups toState(ContinuousBackupsDescription description) {
+    var pitr = description.pointInTimeRecoveryDescription();
+    if (pitr == null) {
+      return new ContinuousBackups("DISABLED", null, null);
+    }
+    return new ContinuousBackups(pitr.pointInTimeRecoveryStatusAsString(), pitr.earliestRestorableDateTime(),
+        pitr.latestRestorableDateTime());
+  }
+
+  private static String billingMode(DynamoRestoreSpec.BillingMode mode) {
+    return mode == null ? null : mode.name();
+  }
+
+  private static SSESpecification sse(DynamoRestoreSpec.SseSpecification sse) {
+    return sse == null ? null : SSESpecification.builder().enabled(sse.enabled).sseType(sse.sseType)
+        .kmsMasterKeyId(sse.kmsMasterKeyId).build();
+  }
+
+  private static List<GlobalSecondaryIndex> globalIndexes(List<BackupDescription.GlobalSecondaryIndexInfo> indexes) {
+    return indexes == null ? null : indexes.stream()
+        .map(index -> GlobalSecondaryIndex.builder()
+            .indexName(index.indexName)
+            .keySchema(keys(index.keySchema))
+            .projection(projection(index.projection))
+            .provisionedThroughput(throughput(index.provisionedThroughput))
+            .build())
+        .toList();
+  }
+
+  private static List<LocalSecondaryIndex> localIndexes(List<BackupDescription.LocalSecondaryIndexInfo> indexes) {
+    return indexes == null ? null : indexes.stream()
+        .map(index -> LocalSecondaryIndex.builder()
+            .indexName(index.indexName)
+            .keySchema(keys(index.keySchema))
+            .projection(projection(index.projection))
+            .build())
+        .toList();
   }
 
   private static ProvisionedThroughput throughput(BackupDescription.ProvisionedThroughput throughput) {
-    return ProvisionedThroughput.builder().readCapacityUnits(throughput.readCapacityUnits)
+    return throughput == null ? null : ProvisionedThroughput.builder().readCapacityUnits(throughput.readCapacityUnits)
         .writeCapacityUnits(throughput.writeCapacityUnits).build();
   }
 

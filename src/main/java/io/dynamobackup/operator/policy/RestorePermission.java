@@ -22,16 +22,22 @@ public interface RestorePermission {
   Optional<String> denied(String namespace, String targetTableName);
 
   /**
-   * Whether the namespace may restore from this backup: one of its own DynamoBackups ({@code byReference}), or a
-   * backup named by ARN, which is as much as adopting it; and if so, through which role its account is reached.
+   * Whether the namespace may restore from this source, and if so, through which role its account is reached: a
+   * backup, one of its own DynamoBackups ({@code byReference}) or one named by ARN, which is as much as adopting
+   * it; or the table of a point-in-time restore, by its ARN, which is a use of that table.
    */
-  default SourceAccess source(String namespace, String sourceBackupArn, boolean byReference) {
+  default SourceAccess source(String namespace, String sourceArn, boolean byReference) {
+    return SourceAccess.through(null);
+  }
+
+  /** As {@link #source} for a point-in-time restore's table named without an ARN (its account not known yet). */
+  default SourceAccess sourceTable(String namespace, String table, String region) {
     return SourceAccess.through(null);
   }
 
   /**
-   * A decision on a restore's source backup. The restore runs in the backup's account (RestoreTableFromBackup makes
-   * the table where the backup is), so every call about it goes through {@code roleArn}.
+   * A decision on a restore's source. The restore runs in the source's account (DynamoDB makes the table where
+   * the backup or source table is), so every call about it goes through {@code roleArn}.
    *
    * @param denied why not, for the condition message; empty when permitted
    * @param roleArn the role to assume; null for the operator's own account

@@ -3,7 +3,7 @@ package io.dynamobackup.operator.policy;
 import io.dynamobackup.operator.api.DynamoBackupPolicy;
 import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.aws.BackupArn;
-import io.dynamobackup.operator.policy.RestorePermission;
+import io.dynamobackup.operator.aws.TableArn;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -91,7 +91,8 @@ public final class Tenancy {
 
   /**
    * Restores by the policies: the target table must match the namespace's table patterns, and the source backup
-   * must be one the namespace may use (its own DynamoBackup) or adopt (a backup named by ARN). Refused restores come back when a policy or namespace changes.
+   * must be one the namespace may use (its own DynamoBackup) or adopt (a backup named by ARN); a point-in-time
+   * restore's source table one it may use. Refused restores come back when a policy or namespace changes.
    */
   public RestorePermission restorePermission() {
     return new RestorePermission() {
@@ -104,15 +105,26 @@ public final class Tenancy {
       }
 
       @Override
-      public SourceAccess source(String namespace, String sourceBackupArn, boolean byReference) {
-        var arn = BackupArn.parse(sourceBackupArn);
-        if (arn.isEmpty()) {
-          return SourceAccess.refused("'" + sourceBackupArn + "' is not a backup ARN");
-        }
+      public SourceAccess source(String namespace, String sourceArn, boolean byReference) {
+        var arn = BackupArn.parse(sourceArn);
         var grants = view.grants(namespace);
-        var decision = byReference ? grants.use(arn.get().table(), arn.get().region(), arn.get().account())
-            : grants.adopt(arn.get().table(), arn.get().region(), arn.get().account());
-        return decision.permitted() ? SourceAccess.through(decision.roleArn()) : SourceAccess.refused(decision.message());
+        if (arn.isEmpty()) {
+          // a point-in-time restore's source table: restoring it is a use of it, as backing it up is
+          return TableArn.parse(sourceArn).map(t -> access(grants.use(t.table(), t.region(), t.account())))
+              .orElse(SourceAccess.refused("'" + sourceArn + "' is not a backup or table ARN"));
+        }
+        return access(byReference ? grants.use(arn.get().table(), arn.get().region(), arn.get().account())
+            : grants.adopt(arn.get().table(), arn.get().region(), arn.get().account()));
+      }
+
+      @Override
+      public SourceAccess sourceTable(String namespace, String table, String region) {
+        return access(view.grants(namespace).use(table, region, null));
+      }
+
+      private SourceAccess access(AccessPolicy.Decision decision) {
+        return decision.permitted() ? SourceAccess.through(decision.roleArn())
+            : SourceAccess.refused(decision.message());
       }
 
       @Override

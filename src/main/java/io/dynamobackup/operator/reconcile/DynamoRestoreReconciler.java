@@ -7,7 +7,6 @@ import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.api.DynamoRestoreStatus;
 import io.dynamobackup.operator.aws.AwsFailure;
 import io.dynamobackup.operator.aws.BackupStore;
-import io.dynamobackup.operator.aws.RestoreRequest;
 import io.dynamobackup.operator.aws.TableState;
 import io.dynamobackup.operator.aws.TableStore;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -64,6 +63,8 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
   private final ReconcileSettings settings;
   private final EventRecorder events;
   private final Clock clock;
+  private final PointInTimeSources pointInTimeSources;
+  private final TableSettingsApplier tableSettings;
 
   /**
    * @param backupsOf the backup calls of each account, by the role assumed for it (null: the operator's own)
@@ -78,6 +79,8 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     this.settings = settings;
     this.clock = clock;
     this.events = new EventRecorder(clock);
+    this.pointInTimeSources = new PointInTimeSources(permission, tablesOf);
+    this.tableSettings = new TableSettingsApplier(settings, clock);
   }
 
   @Override
@@ -94,8 +97,9 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
       step.recordWithWarning(problem.get().reason(), problem.get().message());
       return UpdateControl.noUpdate(); // nothing to retry: a spec change triggers the next reconcile
     }
-    if (step.status.sourceBackupArn != null) {
-      Optional<String> denied = step.reachSource(step.status.sourceBackupArn);
+    String recordedSource = RestoreRules.recordedSource(step.status);
+    if (recordedSource != null) {
+      Optional<String> denied = step.reachSource(recordedSource);
       if (denied.isPresent()) {
         return notPermitted(step, denied.get());
       }
@@ -104,7 +108,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
       return observe(step);
     }
     Optional<Instant> intent = intentTime(step.status);
-    if (intent.isPresent() && step.status.sourceBackupArn != null) {
+    if (intent.isPresent() && recordedSource != null) {
       return resume(step, intent.get());
     }
     return start(step);
@@ -116,6 +120,9 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     Optional<String> denied = permission.denied(step.namespace(), spec.targetTableName);
     if (denied.isPresent()) {
       return notPermitted(step, denied.get());
+    }
+    if (spec.pointInTime != null) {
+      return startFromPointInTime(step);
     }
     String source = spec.backupArn;
     if (spec.backupRef != null) {
@@ -157,50 +164,84 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
       }
       return retryLater(step, "DescribeBackup", failure);
     }
+    Optional<UpdateControl<DynamoRestore>> taken = targetTaken(step, region);
+    return taken.isPresent() ? taken.get() : restore(step, new RestoreSource.Backup(source));
+  }
+
+  /** Before a point-in-time restore is requested: the source table, its recovery window, and the target. */
+  private UpdateControl<DynamoRestore> startFromPointInTime(Step step) {
+    var resolution = pointInTimeSources.resolve(step.namespace(), step.restore.getSpec());
+    if (resolution instanceof PointInTimeSources.NotPermitted refused) {
+      return notPermitted(step, refused.message());
+    }
+    if (resolution instanceof PointInTimeSources.Refused refused) {
+      step.notReady(refused.reason(), refused.message());
+      step.recordWithWarning(refused.reason(), refused.message());
+      return step.retryAfter(settings.terminalRetry());
+    }
+    if (resolution instanceof PointInTimeSources.CallFailed failed) {
+      return retryLater(step, failed.call(), failed.failure());
+    }
+    var source = ((PointInTimeSources.Resolved) resolution).source();
+    Optional<String> denied = step.reachSource(source.arn());
+    if (denied.isPresent()) {
+      return notPermitted(step, denied.get());
+    }
+    Optional<UpdateControl<DynamoRestore>> taken = targetTaken(step, step.region(source.arn()));
+    return taken.isPresent() ? taken.get() : restore(step, source);
+  }
+
+  /** Found before anything is requested: a table of the target's name is never touched, whoever made it. */
+  private Optional<UpdateControl<DynamoRestore>> targetTaken(Step step, String region) {
+    String target = step.restore.getSpec().targetTableName;
     try {
-      // Found before anything is requested: a table of that name is never touched, whoever made it.
-      step.tables.describeTable(region, spec.targetTableName);
-      return tableAlreadyExists(step, "table '" + spec.targetTableName + "' already exists; a restore makes a"
-          + " new table. Choose another spec.targetTableName, or delete that table");
+      step.tables.describeTable(region, target);
+      return Optional.of(tableAlreadyExists(step, "table '" + target + "' already exists; a restore makes a"
+          + " new table. Choose another spec.targetTableName, or delete that table"));
     } catch (AwsFailure failure) {
       if (failure.kind() != AwsFailure.Kind.GONE) {
-        return retryLater(step, "DescribeTable", failure);
+        return Optional.of(retryLater(step, "DescribeTable", failure));
       }
     }
-    return restore(step, source);
+    return Optional.empty();
   }
 
   /**
-   * RestoreTableFromBackup, exactly once: the intent and the source backup are recorded in status before the call,
-   * so a restart that finds them without a table ARN looks at the target table before calling again.
+   * The restore call, exactly once: the intent and the source are recorded in status before the call, so a restart
+   * that finds them without a table ARN looks at the target table before calling again.
    */
-  private UpdateControl<DynamoRestore> restore(Step step, String source) {
+  private UpdateControl<DynamoRestore> restore(Step step, RestoreSource source) {
     var spec = step.restore.getSpec();
     String target = spec.targetTableName;
-    step.status.sourceBackupArn = source;
-    step.restart(Conditions.RESTORING, true, RESTORE_REQUESTED, "RestoreTableFromBackup of backup " + source
+    source.record(step.status);
+    step.restart(Conditions.RESTORING, true, RESTORE_REQUESTED, source.call() + " of " + source
         + " into table '" + target + "' requested");
-    step.notReady(IN_PROGRESS, "restoring backup " + source + " into table '" + target + "'");
+    step.notReady(IN_PROGRESS, "restoring " + source + " into table '" + target + "'");
     step.record();
     try {
-      TableState table = step.tables.restore(RestoreRules.region(spec, source), RestoreRequest.of(source, spec));
-      log.info("{}: restoring backup {} into table {} ({})", step.id(), source, table.tableArn(),
-          table.tableStatus());
-      events.normal(step.context.getClient(), step.restore, IN_PROGRESS, "RestoreTableFromBackup accepted: table "
-          + table.tableArn() + " from backup " + source);
+      TableState table = source.restore(step.tables, step.region(source.arn()), spec);
+      log.info("{}: restoring {} into table {} ({})", step.id(), source, table.tableArn(), table.tableStatus());
+      events.normal(step.context.getClient(), step.restore, IN_PROGRESS, source.call() + " accepted: table "
+          + table.tableArn() + " from " + source);
       return mirror(step, table);
     } catch (AwsFailure failure) {
       if (failure.provesNothingHappened()) {
         // AWS answered with an error, so nothing was restored: the next attempt needs no look at the target.
-        step.set(Conditions.RESTORING, false, failure.reason(), "RestoreTableFromBackup failed: " + failure);
+        step.set(Conditions.RESTORING, false, failure.reason(), source.call() + " failed: " + failure);
       }
       if ("TableAlreadyExistsException".equals(failure.code())) {
-        return tableAlreadyExists(step, "RestoreTableFromBackup: table '" + target + "' already exists");
+        return tableAlreadyExists(step, source.call() + ": table '" + target + "' already exists");
       }
       if (failure.kind() == AwsFailure.Kind.GONE) {
-        return backupNotFound(step, "RestoreTableFromBackup: backup " + source + " does not exist");
+        return backupNotFound(step, source.call() + ": " + source + " does not exist");
       }
-      return retryLater(step, "RestoreTableFromBackup", failure);
+      if ("SourceTableNotFoundException".equals(failure.code())) {
+        step.notReady(PointInTimeSources.TABLE_NOT_FOUND, source.call() + ": " + source + " does not exist");
+        step.recordWithWarning(PointInTimeSources.TABLE_NOT_FOUND, source.call() + ": " + source
+            + " does not exist");
+        return step.retryAfter(settings.terminalRetry());
+      }
+      return retryLater(step, source.call(), failure);
     }
   }
 
@@ -210,17 +251,17 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
    * ours; otherwise it is someone else's and left alone. Not there yet: give a call in flight time to show up.
    */
   private UpdateControl<DynamoRestore> resume(Step step, Instant intent) {
-    String source = step.status.sourceBackupArn;
+    RestoreSource source = RestoreSource.recorded(step.restore.getSpec(), step.status).orElseThrow();
     String target = step.restore.getSpec().targetTableName;
     try {
-      TableState table = step.tables.describeTable(RestoreRules.region(step.restore.getSpec(), source), target);
-      if (RestoreRules.madeByEarlierAttempt(table, source, intent.minus(CreateIntent.CLOCK_SKEW))) {
+      TableState table = step.tables.describeTable(step.region(source.arn()), target);
+      if (source.madeBy(table, intent.minus(CreateIntent.CLOCK_SKEW))) {
         log.info("{}: table {} was restored by an earlier attempt; recording it", step.id(), table.tableArn());
         events.normal(step.context.getClient(), step.restore, "AdoptedEarlierAttempt", "table " + table.tableArn()
-            + " was restored from backup " + source + " by an earlier attempt and is now recorded");
+            + " was restored from " + source + " by an earlier attempt and is now recorded");
         return mirror(step, table);
       }
-      String message = "table '" + target + "' exists but was not restored from backup " + source + " by this"
+      String message = "table '" + target + "' exists but was not restored from " + source + " by this"
           + " object; it is left alone";
       step.set(Conditions.RESTORING, false, TABLE_ALREADY_EXISTS, message);
       return tableAlreadyExists(step, message);
@@ -282,19 +323,36 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     status.tableStatus = table.tableStatus();
     status.restoreSummary = table.restoreSummary();
     status.failedAttempts = null;
-    String source = status.sourceBackupArn;
+    RestoreSource source = RestoreSource.recorded(step.restore.getSpec(), status).orElseThrow();
     if (table.restoring()) {
       step.set(Conditions.RESTORING, true, RESTORE_IN_PROGRESS, "table " + table.tableArn() + " is "
-          + table.tableStatus() + ", restoring from backup " + source);
+          + table.tableStatus() + ", restoring from " + source);
       step.notReady(IN_PROGRESS, "table " + table.tableArn() + " is " + table.tableStatus() + " (restore in"
           + " progress)");
       step.record();
       Instant started = step.restoreStarted().orElse(clock.instant());
       return step.retryAfter(settings.creatingPoll(Duration.between(started, clock.instant())));
     }
-    String message = "table " + table.tableArn() + " is " + table.tableStatus() + ", restored from backup "
-        + source;
-    step.set(Conditions.RESTORING, false, RESTORED, message);
+    String restored = "table " + table.tableArn() + " is " + table.tableStatus() + ", restored from " + source;
+    step.set(Conditions.RESTORING, false, RESTORED, restored);
+    var settingsOutcome = tableSettings.apply(step.tables, step.region(), table,
+        step.restore.getSpec().tableSettings, status.tableSettings);
+    status.tableSettings = settingsOutcome.status();
+    if (!settingsOutcome.applied().isEmpty()) {
+      events.normal(step.context.getClient(), step.restore, TableSettingsApplier.APPLYING,
+          String.join("; ", settingsOutcome.applied()));
+    }
+    String message = status.tableSettings == null ? restored : restored + "; " + settingsOutcome.message();
+    if (!settingsOutcome.inPlace()) {
+      step.notReady(settingsOutcome.reason(), message);
+      if (TableSettingsApplier.APPLYING.equals(settingsOutcome.reason())) {
+        step.record();
+      } else {
+        log.info("{}: {}", step.id(), message);
+        step.recordWithWarning(settingsOutcome.reason(), message);
+      }
+      return step.retryAfter(settingsOutcome.retryAfter());
+    }
     step.set(Conditions.READY, true, RESTORED, message);
     step.record();
     if (!wasReady) {
@@ -342,8 +400,8 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
           + " is left in AWS");
       return DeleteControl.defaultDelete();
     }
-    if (step.status.sourceBackupArn != null) {
-      Optional<String> denied = step.reachSource(step.status.sourceBackupArn);
+    if (RestoreRules.recordedSource(step.status) != null) {
+      Optional<String> denied = step.reachSource(RestoreRules.recordedSource(step.status));
       if (denied.isPresent()) {
         // Nothing is deleted in an account the namespace may no longer reach: the object goes, the table stays.
         String message = (step.status.tableArn != null ? "table " + step.status.tableArn : "the restored table, if"
@@ -415,14 +473,13 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
    */
   private boolean recordEarlierAttempt(Step step) {
     Optional<Instant> intent = intentTime(step.status);
-    if (intent.isEmpty() || step.status.sourceBackupArn == null) {
+    Optional<RestoreSource> source = RestoreSource.recorded(step.restore.getSpec(), step.status);
+    if (intent.isEmpty() || source.isEmpty()) {
       return false;
     }
-    String source = step.status.sourceBackupArn;
     try {
-      TableState table = step.tables.describeTable(RestoreRules.region(step.restore.getSpec(), source),
-          step.restore.getSpec().targetTableName);
-      if (!RestoreRules.madeByEarlierAttempt(table, source, intent.get().minus(CreateIntent.CLOCK_SKEW))) {
+      TableState table = step.tables.describeTable(step.region(), step.restore.getSpec().targetTableName);
+      if (!source.get().madeBy(table, intent.get().minus(CreateIntent.CLOCK_SKEW))) {
         return false;
       }
       step.status.tableArn = table.tableArn();
@@ -514,11 +571,12 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     }
 
     /**
-     * Whether the policies let this namespace restore from {@code sourceBackupArn}; if so, the step's calls go to
-     * the backup's account from now on. Empty when permitted, otherwise why not.
+     * Whether the policies let this namespace restore from {@code sourceArn} (a backup, or a point-in-time
+     * restore's table); if so, the step's calls go to the source's account from now on. Empty when permitted,
+     * otherwise why not.
      */
-    Optional<String> reachSource(String sourceBackupArn) {
-      var access = permission.source(namespace(), sourceBackupArn, restore.getSpec().backupRef != null);
+    Optional<String> reachSource(String sourceArn) {
+      var access = permission.source(namespace(), sourceArn, restore.getSpec().backupRef != null);
       if (access.denied().isEmpty()) {
         backups = backupsOf.apply(access.roleArn());
         tables = tablesOf.apply(access.roleArn());
@@ -530,14 +588,22 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
       return restore.getMetadata().getNamespace();
     }
 
-    /** The recorded table's region, which is its backup's. */
+    /** The recorded table's region, which is its source's. */
     String region() {
-      return RestoreRules.region(restore.getSpec(), status.sourceBackupArn);
+      return region(RestoreRules.recordedSource(status));
     }
 
-    /** When the restore started: DynamoDB's RestoreDateTime, else our request. */
+    String region(String sourceArn) {
+      return RestoreRules.region(restore.getSpec(), sourceArn);
+    }
+
+    /**
+     * When the restore started: DynamoDB's RestoreDateTime, else our request. A point-in-time restore's
+     * RestoreDateTime is the point restored, which may be weeks old: there, our request.
+     */
     Optional<Instant> restoreStarted() {
-      if (status.restoreSummary != null && status.restoreSummary.restoreDateTime != null) {
+      if (status.sourceTableArn == null && status.restoreSummary != null
+          && status.restoreSummary.restoreDateTime != null) {
         return Optional.of(Instant.parse(status.restoreSummary.restoreDateTime));
       }
       return Conditions.find(status.conditions, Conditions.RESTORING)

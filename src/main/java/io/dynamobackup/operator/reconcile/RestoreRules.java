@@ -1,5 +1,6 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.dynamobackup.operator.aws.TableArn;
 import io.dynamobackup.operator.aws.BackupArn;
 import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoRestore;
@@ -7,6 +8,7 @@ import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.api.DynamoRestoreStatus;
 import io.dynamobackup.operator.aws.TableState;
 import io.dynamobackup.operator.reconcile.SpecRules.Problem;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -21,6 +23,9 @@ import java.util.regex.Pattern;
 public final class RestoreRules {
 
   public static final String BACKUP_IN_OTHER_REGION = "BackupInOtherRegion";
+  public static final String SOURCE_TABLE_IN_OTHER_REGION = "SourceTableInOtherRegion";
+  /** The precision to which a point-in-time restore's RestoreDateTime names the time that was asked for. */
+  static final Duration POINT_IN_TIME_PRECISION = Duration.ofSeconds(1);
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
@@ -37,8 +42,9 @@ public final class RestoreRules {
     }
     boolean byRef = spec.backupRef != null && spec.backupRef.name != null && !spec.backupRef.name.isBlank();
     boolean byArn = spec.backupArn != null && !spec.backupArn.isBlank();
-    if (byRef == byArn) {
-      return invalid("set exactly one of spec.backupRef.name and spec.backupArn");
+    boolean byTime = spec.pointInTime != null;
+    if ((byRef ? 1 : 0) + (byArn ? 1 : 0) + (byTime ? 1 : 0) != 1) {
+      return invalid("set exactly one of spec.backupRef.name, spec.backupArn and spec.pointInTime");
     }
     if (spec.targetTableName == null || !NAME.matcher(spec.targetTableName).matches()) {
       return invalid("spec.targetTableName '" + spec.targetTableName + "' must be 3-255 characters of"
@@ -58,7 +64,53 @@ public final class RestoreRules {
         return region;
       }
     }
-    return identityChange(spec, restore.getStatus());
+    Optional<Problem> problem = byTime ? pointInTimeProblem(spec) : Optional.empty();
+    if (problem.isEmpty()) {
+      problem = TableSettingsPlan.check(spec.tableSettings);
+    }
+    return problem.isPresent() ? problem : identityChange(spec, restore.getStatus());
+  }
+
+  private static Optional<Problem> pointInTimeProblem(DynamoRestoreSpec spec) {
+    var source = spec.pointInTime;
+    boolean byName = source.sourceTableName != null;
+    if (byName == (source.sourceTableArn != null)) {
+      return invalid("set exactly one of spec.pointInTime.sourceTableName and spec.pointInTime.sourceTableArn");
+    }
+    if (byName && !NAME.matcher(source.sourceTableName).matches()) {
+      return invalid("spec.pointInTime.sourceTableName '" + source.sourceTableName + "' must be 3-255 characters"
+          + " of [a-zA-Z0-9_.-]");
+    }
+    if (!byName && TableArn.parse(source.sourceTableArn).isEmpty()) {
+      return invalid("spec.pointInTime.sourceTableArn '" + source.sourceTableArn + "' is not a DynamoDB table ARN"
+          + " (arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE)");
+    }
+    boolean latest = Boolean.TRUE.equals(source.useLatestRestorableTime);
+    if (latest == (source.restoreDateTime != null)) {
+      return invalid("set exactly one of spec.pointInTime.restoreDateTime and"
+          + " spec.pointInTime.useLatestRestorableTime: true");
+    }
+    if (!latest && parseTime(source.restoreDateTime).isEmpty()) {
+      return invalid("spec.pointInTime.restoreDateTime '" + source.restoreDateTime + "' is not an RFC 3339 time"
+          + " (like 2026-11-25T03:00:00Z)");
+    }
+    String tableRegion = TableArn.parse(source.sourceTableArn).map(TableArn::region).orElse(null);
+    if (spec.region != null && tableRegion != null && !spec.region.equals(tableRegion)) {
+      return Optional.of(new Problem(SOURCE_TABLE_IN_OTHER_REGION, "table " + source.sourceTableArn + " is in"
+          + " region '" + tableRegion + "', not in spec.region '" + spec.region + "': DynamoDB restores a table to"
+          + " a point in time only in its own region"));
+    }
+    return Optional.empty();
+  }
+
+  /** The point in time a spec asks for; empty for the latest restorable time (or a spec without pointInTime). */
+  public static Optional<Instant> requestedPoint(DynamoRestoreSpec spec) {
+    return spec.pointInTime == null ? Optional.empty() : parseTime(spec.pointInTime.restoreDateTime);
+  }
+
+  /** What this object restores from, once recorded: the source backup's ARN, or the source table's. */
+  public static String recordedSource(DynamoRestoreStatus status) {
+    return status.sourceBackupArn != null ? status.sourceBackupArn : status.sourceTableArn;
   }
 
   /** A restore stays in its backup's region: a spec.region that names another is an error, found before a call. */
@@ -72,9 +124,14 @@ public final class RestoreRules {
     return Optional.empty();
   }
 
-  /** The region to call: the source backup's, once known; else spec.region (may be null: the default). */
-  public static String region(DynamoRestoreSpec spec, String sourceBackupArn) {
-    return BackupArn.parse(sourceBackupArn).map(BackupArn::region).orElse(spec == null ? null : spec.region);
+  /**
+   * The region to call: the source's (a backup ARN, or a table ARN), once known; else spec.region (may be null: the
+   * default).
+   */
+  public static String region(DynamoRestoreSpec spec, String sourceArn) {
+    return BackupArn.parse(sourceArn).map(BackupArn::region)
+        .or(() -> TableArn.parse(sourceArn).map(TableArn::region))
+        .orElse(spec == null ? null : spec.region);
   }
 
   /** A restored table holds live data: it is deleted with the object only when the user says Delete. */
@@ -92,6 +149,25 @@ public final class RestoreRules {
       return false;
     }
     return parseTime(summary.restoreDateTime).map(t -> !t.isBefore(notBefore)).orElse(true);
+  }
+
+  /**
+   * Whether a table found under the target name is the one an earlier RestoreTableToPointInTime of this object made.
+   * DynamoDB's RestoreSummary names the source table and no backup, and its RestoreDateTime is the point in time
+   * restored, not the time of the request (documented: "point in time or source backup time"), so "since the
+   * request" is judged by the table's CreationDateTime; a requested point in time must match RestoreDateTime too.
+   * A table without a creation time is not taken as ours.
+   */
+  public static boolean madeByEarlierPointInTimeAttempt(TableState table, String sourceTableArn,
+      Optional<Instant> requestedPoint, Instant notBefore) {
+    var summary = table.restoreSummary();
+    if (summary == null || summary.sourceBackupArn != null || !Objects.equals(summary.sourceTableArn, sourceTableArn)
+        || table.creationDateTime() == null || table.creationDateTime().isBefore(notBefore)) {
+      return false;
+    }
+    return requestedPoint.map(point -> parseTime(summary.restoreDateTime)
+        .map(restored -> Duration.between(point, restored).abs().compareTo(POINT_IN_TIME_PRECISION) <= 0)
+        .orElse(false)).orElse(true);
   }
 
   /**
@@ -127,6 +203,22 @@ public final class RestoreRules {
     if (status.sourceBackupArn != null && spec.backupArn != null && !spec.backupArn.equals(status.sourceBackupArn)) {
       return changed("spec.backupArn", status.sourceBackupArn, spec.backupArn);
     }
+    if (status.sourceBackupArn != null && spec.pointInTime != null) {
+      return changed("the source", "backup " + status.sourceBackupArn, "spec.pointInTime");
+    }
+    if (status.sourceTableArn != null && spec.pointInTime == null) {
+      return changed("the source", "table " + status.sourceTableArn + " at a point in time", "a backup");
+    }
+    var source = spec.pointInTime;
+    var recorded = TableArn.parse(status.sourceTableArn);
+    if (source != null && recorded.isPresent()) {
+      if (source.sourceTableArn != null && !source.sourceTableArn.equals(status.sourceTableArn)) {
+        return changed("spec.pointInTime.sourceTableArn", status.sourceTableArn, source.sourceTableArn);
+      }
+      if (source.sourceTableName != null && !source.sourceTableName.equals(recorded.get().table())) {
+        return changed("spec.pointInTime.sourceTableName", recorded.get().table(), source.sourceTableName);
+      }
+    }
     return Optional.empty();
   }
 
@@ -139,7 +231,7 @@ public final class RestoreRules {
     return Optional.of(new Problem(SpecRules.INVALID_SPEC, message));
   }
 
-  private static Optional<Instant> parseTime(String time) {
+  static Optional<Instant> parseTime(String time) {
     try {
       return time == null ? Optional.empty() : Optional.of(OffsetDateTime.parse(time).toInstant());
     } catch (DateTimeParseException e) {

@@ -43,7 +43,11 @@ import java.util.regex.Pattern;
  * An in-process emulator of DynamoDB's backup API (AWS JSON 1.0 over HTTP on loopback), used through the real AWS
  * SDK client. It adds what moto lacks: a CREATING phase of configurable length, ListBackups pagination and
  * filters, fault injection, latency, and per-operation quotas answered with LimitExceededException; and restores
- * that take time, during which DeleteBackup of their backup answers BackupInUseException.
+ * that take time, during which DeleteBackup of their backup answers BackupInUseException. Point-in-time recovery
+ * follows AWS's documented behaviour where moto's differs: RestoreTableToPointInTime refuses a source without it
+ * (PointInTimeRecoveryUnavailableException) and a time outside the window (InvalidRestoreTimeException), and the
+ * RestoreSummary's RestoreDateTime is the point in time restored (moto writes the time of the restore). The window
+ * runs from enabling to now (AWS's latest restorable time lags about five minutes); items are not kept.
  *
  * <p>State is kept per region, which it reads from the request's SigV4 credential scope.
  */
@@ -59,6 +63,9 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private static final Pattern BACKUP_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
   private static final Pattern BACKUP_ARN =
       Pattern.compile("arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\\d{12}):table/([a-zA-Z0-9_.-]+)/backup/[0-9a-z-]+");
+  private static final Pattern TABLE_ARN = Pattern.compile("arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\\d{12}:table/([^/]+)");
+  private static final Set<String> STREAM_VIEW_TYPES = Set.of("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES",
+      "KEYS_ONLY");
   private static final int DEFAULT_PAGE_SIZE = 100;
 
   private final ObjectMapper json = new ObjectMapper();
@@ -269,6 +276,15 @@ public final class DynamoDbEmulator implements AutoCloseable {
     }
   }
 
+  /** Turns point-in-time recovery on for a table, as UpdateContinuousBackups would; its window starts now. */
+  public void enablePointInTimeRecovery(String region, String tableName) {
+    var state = region(region);
+    synchronized (state) {
+      state.table(tableName);
+      state.recoverySince.putIfAbsent(tableName, clock.instant());
+    }
+  }
+
   /**
    * An AVAILABLE backup under the given ARN, as one made outside the operator (console, CLI) would be: what
    * spec.backupArn adopts. Its region and table come from the ARN; the table is created if missing.
@@ -335,7 +351,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
       JsonNode request = json.readTree(exchange.getRequestBody().readAllBytes());
       Instant now = clock.instant();
       String subject = request == null ? null : request.path("BackupArn").asText(request.path("TableName")
-          .asText(null));
+          .asText(request.path("SourceTableName").asText(request.path("ResourceArn").asText(null))));
       if (request != null && request.has("TargetTableName")) {
         subject = subject + " " + request.path("TargetTableName").asText();
       }
@@ -469,6 +485,14 @@ public final class DynamoDbEmulator implements AutoCloseable {
         case "DeleteTable" -> json.createObjectNode().set("TableDescription", state.deleteTable(text(request,
             "TableName")));
         case "UpdateTimeToLive" -> state.updateTimeToLive(request);
+        case "DescribeTimeToLive" -> state.describeTimeToLive(text(request, "TableName"));
+        case "UpdateTable" -> json.createObjectNode().set("TableDescription", state.updateTable(request));
+        case "UpdateContinuousBackups" -> state.updateContinuousBackups(request);
+        case "DescribeContinuousBackups" -> state.continuousBackups(text(request, "TableName"));
+        case "RestoreTableToPointInTime" -> json.createObjectNode().set("TableDescription",
+            state.restoreToPointInTime(request));
+        case "TagResource" -> state.tag(request);
+        case "ListTagsOfResource" -> state.listTags(text(request, "ResourceArn"));
         case "CreateBackup" -> json.createObjectNode().set("BackupDetails", state.createBackup(request).details());
         case "DescribeBackup" -> json.createObjectNode().set("BackupDescription",
             state.backup(text(request, "BackupArn")).description());
@@ -504,6 +528,14 @@ public final class DynamoDbEmulator implements AutoCloseable {
     return value.asText();
   }
 
+  private static String tableNameOf(String tableArn) {
+    Matcher matcher = TABLE_ARN.matcher(tableArn);
+    if (!matcher.matches()) {
+      throw new ApiError(400, "ValidationException", "Invalid table ARN: " + tableArn);
+    }
+    return matcher.group(1);
+  }
+
   private static double epochSeconds(Instant instant) {
     return instant.toEpochMilli() / 1000.0;
   }
@@ -527,6 +559,9 @@ public final class DynamoDbEmulator implements AutoCloseable {
     final Map<String, Backup> backups = new LinkedHashMap<>();
     /** Restored tables by name: where they came from and when. */
     final Map<String, Restore> restores = new HashMap<>();
+    /** Tables with point-in-time recovery, by name: since when (the earliest restorable time). */
+    final Map<String, Instant> recoverySince = new HashMap<>();
+    final Map<String, Map<String, String>> tags = new HashMap<>();
     final Map<String, Deque<Instant>> admitted = new HashMap<>();
 
     RegionState(String region) {
@@ -557,7 +592,8 @@ public final class DynamoDbEmulator implements AutoCloseable {
           .put("TableStatus", "ACTIVE")
           .put("CreationDateTime", epochSeconds(clock.instant()))
           .put("ItemCount", 0)
-          .put("TableSizeBytes", 0);
+          .put("TableSizeBytes", 0)
+          .put("DeletionProtectionEnabled", request.path("DeletionProtectionEnabled").asBoolean(false));
       table.set("KeySchema", request.path("KeySchema"));
       table.set("AttributeDefinitions", request.path("AttributeDefinitions"));
       String billingMode = request.path("BillingMode").asText("PROVISIONED");
@@ -594,8 +630,14 @@ public final class DynamoDbEmulator implements AutoCloseable {
       if (table.path("TableStatus").asText().equals("CREATING")) {
         throw new ApiError(400, "ResourceInUseException", "Table is being restored: " + name);
       }
+      if (table.path("DeletionProtectionEnabled").asBoolean()) {
+        throw new ApiError(400, "ValidationException", "Resource cannot be deleted as it is currently protected"
+            + " against deletion. Disable deletion protection first.");
+      }
       tables.remove(name);
       restores.remove(name);
+      recoverySince.remove(name);
+      tags.remove(name);
       return table.put("TableStatus", "DELETING");
     }
 
@@ -606,10 +648,12 @@ public final class DynamoDbEmulator implements AutoCloseable {
       if (restore != null) {
         boolean inProgress = restore.inProgress();
         table.put("TableStatus", inProgress ? "CREATING" : "ACTIVE");
-        table.putObject("RestoreSummary")
-            .put("SourceBackupArn", restore.sourceBackupArn)
-            .put("SourceTableArn", restore.sourceTableArn)
-            .put("RestoreDateTime", epochSeconds(restore.startedAt))
+        ObjectNode summary = table.putObject("RestoreSummary");
+        if (restore.sourceBackupArn != null) {
+          summary.put("SourceBackupArn", restore.sourceBackupArn);
+        }
+        summary.put("SourceTableArn", restore.sourceTableArn)
+            .put("RestoreDateTime", epochSeconds(restore.restoreDateTime))
             .put("RestoreInProgress", inProgress);
       }
       return table;
@@ -632,6 +676,14 @@ public final class DynamoDbEmulator implements AutoCloseable {
         throw new ApiError(400, "BackupInUseException", "Backup is being created: " + backup.arn);
       }
       ObjectNode source = backup.table;
+      restoredTable(target, source, request);
+      restores.put(target, new Restore(backup.arn, source.get("TableArn").asText(), clock.instant(),
+          clock.instant()));
+      return describeTable(target);
+    }
+
+    /** A restored table: the source's schema and settings, each replaced by the request's override if given. */
+    private void restoredTable(String target, ObjectNode source, JsonNode request) {
       ObjectNode create = json.createObjectNode().put("TableName", target);
       create.set("KeySchema", source.get("KeySchema"));
       create.set("AttributeDefinitions", source.get("AttributeDefinitions"));
@@ -650,8 +702,164 @@ public final class DynamoDbEmulator implements AutoCloseable {
       ObjectNode table = createTable(create);
       table.put("ItemCount", source.path("ItemCount").asLong()).put("TableSizeBytes",
           source.path("TableSizeBytes").asLong());
-      restores.put(target, new Restore(backup.arn, source.get("TableArn").asText(), clock.instant()));
+    }
+
+    /**
+     * RestoreTableToPointInTime: a new table with the source's key schema, indexes, billing mode, throughput and
+     * encryption (each replaced by its override), restored as it was at the requested time, which must lie in the
+     * source's restorable window. As AWS, it takes the source by name or ARN, never both.
+     */
+    ObjectNode restoreToPointInTime(JsonNode request) {
+      String target = text(request, "TargetTableName");
+      if (!BACKUP_NAME.matcher(target).matches()) {
+        throw new ApiError(400, "ValidationException", "Invalid TargetTableName: " + target);
+      }
+      if (request.has("SourceTableName") == request.has("SourceTableArn")) {
+        throw new ApiError(400, "ValidationException", "Exactly one of SourceTableName and SourceTableArn is"
+            + " required");
+      }
+      String sourceName = request.has("SourceTableName") ? text(request, "SourceTableName")
+          : tableNameOf(text(request, "SourceTableArn"));
+      ObjectNode source = tables.get(sourceName);
+      if (source == null || request.has("SourceTableArn")
+          && !source.path("TableArn").asText().equals(request.path("SourceTableArn").asText())) {
+        throw new ApiError(400, "SourceTableNotFoundException", "Source table not found: " + sourceName);
+      }
+      boolean latest = request.path("UseLatestRestorableTime").asBoolean(false);
+      if (latest == request.has("RestoreDateTime")) {
+        throw new ApiError(400, "ValidationException", "Exactly one of RestoreDateTime and UseLatestRestorableTime"
+            + " is required");
+      }
+      if (tables.containsKey(target)) {
+        throw new ApiError(400, "TableAlreadyExistsException", "Table already exists: " + target);
+      }
+      Instant since = recoverySince.get(sourceName);
+      if (since == null) {
+        throw new ApiError(400, "PointInTimeRecoveryUnavailableException", "Point in time recovery is not enabled"
+            + " for table '" + sourceName + "'");
+      }
+      Instant now = clock.instant();
+      Instant point = latest ? now : Instant.ofEpochMilli(Math.round(request.get("RestoreDateTime").asDouble()
+          * 1000));
+      if (point.isBefore(since) || point.isAfter(now)) {
+        throw new ApiError(400, "InvalidRestoreTimeException", "Invalid restore time: restorable window is "
+            + since + " to " + now);
+      }
+      restoredTable(target, source, request);
+      restores.put(target, new Restore(null, source.get("TableArn").asText(), point, now));
       return describeTable(target);
+    }
+
+    JsonNode continuousBackups(String tableName) {
+      if (!tables.containsKey(tableName)) {
+        throw new ApiError(400, "TableNotFoundException", "Table not found: " + tableName);
+      }
+      ObjectNode description = json.createObjectNode();
+      ObjectNode continuous = description.putObject("ContinuousBackupsDescription")
+          .put("ContinuousBackupsStatus", "ENABLED");
+      Instant since = recoverySince.get(tableName);
+      ObjectNode pitr = continuous.putObject("PointInTimeRecoveryDescription")
+          .put("PointInTimeRecoveryStatus", since == null ? "DISABLED" : "ENABLED");
+      if (since != null) {
+        pitr.put("RecoveryPeriodInDays", 35)
+            .put("EarliestRestorableDateTime", epochSeconds(since))
+            .put("LatestRestorableDateTime", epochSeconds(clock.instant()));
+      }
+      return description;
+    }
+
+    JsonNode updateContinuousBackups(JsonNode request) {
+      String tableName = text(request, "TableName");
+      if (!tables.containsKey(tableName)) {
+        throw new ApiError(400, "TableNotFoundException", "Table not found: " + tableName);
+      }
+      JsonNode enabled = request.path("PointInTimeRecoverySpecification").path("PointInTimeRecoveryEnabled");
+      if (!enabled.isBoolean()) {
+        throw new ApiError(400, "ValidationException", "PointInTimeRecoveryEnabled is required");
+      }
+      if (enabled.asBoolean()) {
+        recoverySince.putIfAbsent(tableName, clock.instant());
+      } else {
+        recoverySince.remove(tableName);
+      }
+      return continuousBackups(tableName);
+    }
+
+    /** UpdateTable for deletion protection and streams; as in AWS, a stream's view type changes only off and on. */
+    ObjectNode updateTable(JsonNode request) {
+      String name = text(request, "TableName");
+      ObjectNode table = table(name);
+      if (restores.containsKey(name) && restores.get(name).inProgress()) {
+        throw new ApiError(400, "ResourceInUseException", "Table is being restored: " + name);
+      }
+      if (request.has("DeletionProtectionEnabled")) {
+        table.put("DeletionProtectionEnabled", request.get("DeletionProtectionEnabled").asBoolean());
+      }
+      JsonNode stream = request.path("StreamSpecification");
+      if (stream.isObject()) {
+        boolean enable = stream.path("StreamEnabled").asBoolean(false);
+        boolean enabled = table.path("StreamSpecification").path("StreamEnabled").asBoolean(false);
+        if (enable && enabled) {
+          throw new ApiError(400, "ValidationException", "Table already has an enabled stream: " + name);
+        }
+        if (!enable && !enabled) {
+          throw new ApiError(400, "ValidationException", "Table does not have an enabled stream: " + name);
+        }
+        if (enable) {
+          String viewType = stream.path("StreamViewType").asText("");
+          if (!STREAM_VIEW_TYPES.contains(viewType)) {
+            throw new ApiError(400, "ValidationException", "Invalid StreamViewType: " + viewType);
+          }
+          String label = clock.instant().toString();
+          table.putObject("StreamSpecification").put("StreamEnabled", true).put("StreamViewType", viewType);
+          table.put("LatestStreamLabel", label).put("LatestStreamArn", table.path("TableArn").asText() + "/stream/"
+              + label);
+        } else {
+          table.remove("StreamSpecification");
+        }
+      }
+      return describeTable(name);
+    }
+
+    JsonNode describeTimeToLive(String tableName) {
+      JsonNode description = table(tableName).get("TimeToLiveDescription");
+      return json.createObjectNode().set("TimeToLiveDescription", description != null ? description
+          : json.createObjectNode().put("TimeToLiveStatus", "DISABLED"));
+    }
+
+    JsonNode tag(JsonNode request) {
+      String name = taggedTable(text(request, "ResourceArn"));
+      var tableTags = tags.computeIfAbsent(name, k -> new TreeMap<>());
+      for (JsonNode tag : request.path("Tags")) {
+        String key = tag.path("Key").asText("");
+        if (key.isEmpty() || key.length() > 128 || key.startsWith("aws:")
+            || tag.path("Value").asText("").length() > 256) {
+          throw new ApiError(400, "ValidationException", "Invalid tag: " + tag);
+        }
+        tableTags.put(key, tag.path("Value").asText(""));
+      }
+      if (tableTags.size() > 50) {
+        throw new ApiError(400, "ValidationException", "Too many tags on " + name + ": at most 50");
+      }
+      return json.createObjectNode();
+    }
+
+    JsonNode listTags(String resourceArn) {
+      ObjectNode response = json.createObjectNode();
+      ArrayNode list = response.putArray("Tags");
+      tags.getOrDefault(taggedTable(resourceArn), Map.of())
+          .forEach((key, value) -> list.addObject().put("Key", key).put("Value", value));
+      return response;
+    }
+
+    /** The name of the table a tag call names by ARN; an ARN of no table here is ResourceNotFound. */
+    private String taggedTable(String resourceArn) {
+      String name = tableNameOf(resourceArn);
+      ObjectNode table = tables.get(name);
+      if (table == null || !table.path("TableArn").asText().equals(resourceArn)) {
+        throw new ApiError(400, "ResourceNotFoundException", "Requested resource not found: " + resourceArn);
+      }
+      return name;
     }
 
     private void overrideOrKeep(ObjectNode create, String field, JsonNode override, ObjectNode source) {
@@ -662,11 +870,18 @@ public final class DynamoDbEmulator implements AutoCloseable {
       }
     }
 
+    /** As AWS: enabling what is enabled, or disabling what is disabled, is a ValidationException. */
     JsonNode updateTimeToLive(JsonNode request) {
       ObjectNode table = table(text(request, "TableName"));
       JsonNode spec = request.path("TimeToLiveSpecification");
+      boolean enable = spec.path("Enabled").asBoolean();
+      boolean enabled = table.path("TimeToLiveDescription").path("TimeToLiveStatus").asText("DISABLED")
+          .equals("ENABLED");
+      if (enable == enabled) {
+        throw new ApiError(400, "ValidationException", "TimeToLive is already " + (enabled ? "enabled" : "disabled"));
+      }
       table.putObject("TimeToLiveDescription")
-          .put("TimeToLiveStatus", spec.path("Enabled").asBoolean() ? "ENABLED" : "DISABLED")
+          .put("TimeToLiveStatus", enable ? "ENABLED" : "DISABLED")
           .put("AttributeName", spec.path("AttributeName").asText());
       return json.createObjectNode().set("TimeToLiveSpecification", spec);
     }
@@ -708,7 +923,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
       if (backup.status().equals("CREATING")) {
         throw new ApiError(400, "BackupInUseException", "Backup is being created: " + arn);
       }
-      if (restores.values().stream().anyMatch(r -> r.sourceBackupArn.equals(arn) && r.inProgress())) {
+      if (restores.values().stream().anyMatch(r -> arn.equals(r.sourceBackupArn) && r.inProgress())) {
         throw new ApiError(400, "BackupInUseException", "Backup is being restored: " + arn);
       }
       backups.remove(arn);
@@ -849,17 +1064,20 @@ public final class DynamoDbEmulator implements AutoCloseable {
     }
   }
 
-  /** Where a restored table came from, when its restore started and when it ends (the duration at its start). */
+  /**
+   * Where a restored table came from (a backup, or a table at a point in time: no backup), the RestoreDateTime it
+   * reports, and when its restore ends (the duration at its start).
+   */
   private final class Restore {
     final String sourceBackupArn;
     final String sourceTableArn;
-    final Instant startedAt;
+    final Instant restoreDateTime;
     final Instant endsAt;
 
-    Restore(String sourceBackupArn, String sourceTableArn, Instant startedAt) {
+    Restore(String sourceBackupArn, String sourceTableArn, Instant restoreDateTime, Instant startedAt) {
       this.sourceBackupArn = sourceBackupArn;
       this.sourceTableArn = sourceTableArn;
-      this.startedAt = startedAt;
+      this.restoreDateTime = restoreDateTime;
       this.endsAt = startedAt.plus(restoringDuration);
     }
 

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -222,6 +223,102 @@ class BackupStoreConformanceTest {
       assertThat(deleted.tableStatus()).isIn("DELETING", "ACTIVE");
       assertFailure(() -> store.describeTable(null, target), AwsFailure.Kind.GONE, "ResourceNotFoundException");
       assertFailure(() -> store.deleteTable(null, target), AwsFailure.Kind.GONE, "ResourceNotFoundException");
+    }
+
+    @Test
+    void pointInTimeRecoveryIsOffUntilEnabledThenHasAWindow() {
+      String table = newTable();
+      assertThat(store.describeContinuousBackups(null, table).enabled()).isFalse();
+
+      ContinuousBackups enabled = store.updatePointInTimeRecovery(null, table, true);
+
+      assertThat(enabled.enabled()).isTrue();
+      var described = store.describeContinuousBackups(null, table);
+      assertThat(described.pointInTimeRecoveryStatus()).isEqualTo("ENABLED");
+      assertThat(described.earliestRestorableDateTime()).isNotNull();
+      assertThat(described.latestRestorableDateTime()).isAfterOrEqualTo(described.earliestRestorableDateTime());
+      assertThat(store.updatePointInTimeRecovery(null, table, false).enabled()).isFalse();
+      assertFailure(() -> store.describeContinuousBackups(null, "no-such-table"), AwsFailure.Kind.TERMINAL,
+          "TableNotFoundException");
+    }
+
+    @Test
+    void pointInTimeRestoreOfTheLatestTimeNamesTheSourceTableAndNoBackup() {
+      String source = newTable();
+      store.updatePointInTimeRecovery(null, source, true);
+      String target = source + "-pitr";
+
+      TableState restored = store.restoreToPointInTime(null, request(source, target));
+
+      assertThat(restored.tableName()).isEqualTo(target);
+      assertThat(restored.tableArn()).matches("arn:aws:dynamodb:" + REGION + ":\\d{12}:table/" + target);
+      assertThat(restored.tableStatus()).isIn("CREATING", "ACTIVE");
+      assertThat(restored.creationDateTime()).isNotNull();
+      assertThat(restored.restoreSummary().sourceTableArn).endsWith(":table/" + source);
+      assertThat(restored.restoreSummary().sourceBackupArn).isNull();
+      assertThat(restored.restoreSummary().restoreDateTime).isNotNull();
+      TableState described = store.describeTable(null, target);
+      assertThat(described.restoreSummary().sourceTableArn).isEqualTo(restored.restoreSummary().sourceTableArn);
+      assertThat(described.restoring()).isFalse();
+      assertFailure(() -> store.restoreToPointInTime(null, request(source, target)), AwsFailure.Kind.TERMINAL,
+          "TableAlreadyExistsException");
+      assertFailure(() -> store.restoreToPointInTime(null, request("no-such-table", source + "-other")),
+          AwsFailure.Kind.TERMINAL, "SourceTableNotFoundException");
+    }
+
+    @Test
+    void timeToLiveIsDisabledUntilEnabledOnAnAttribute() {
+      String table = newTable();
+      assertThat(store.describeTimeToLive(null, table).status()).isEqualTo("DISABLED");
+
+      store.enableTimeToLive(null, table, "expiresAt");
+
+      assertThat(store.describeTimeToLive(null, table)).isEqualTo(new TimeToLive("ENABLED", "expiresAt"));
+    }
+
+    @Test
+    void deletionProtectionKeepsTheTableUntilTurnedOff() {
+      String table = newTable();
+      assertThat(store.describeTable(null, table).deletionProtectionEnabled()).isFalse();
+
+      assertThat(store.updateDeletionProtection(null, table, true).deletionProtectionEnabled()).isTrue();
+
+      assertThat(store.describeTable(null, table).deletionProtectionEnabled()).isTrue();
+      assertFailure(() -> store.deleteTable(null, table), AwsFailure.Kind.TERMINAL, "ValidationException");
+      store.updateDeletionProtection(null, table, false);
+      store.deleteTable(null, table);
+      assertFailure(() -> store.describeTable(null, table), AwsFailure.Kind.GONE, "ResourceNotFoundException");
+    }
+
+    @Test
+    void aStreamIsEnabledWithItsViewType() {
+      String table = newTable();
+      assertThat(store.describeTable(null, table).streamViewType()).isNull();
+
+      assertThat(store.enableStream(null, table, "NEW_AND_OLD_IMAGES").streamViewType())
+          .isEqualTo("NEW_AND_OLD_IMAGES");
+
+      assertThat(store.describeTable(null, table).streamViewType()).isEqualTo("NEW_AND_OLD_IMAGES");
+    }
+
+    @Test
+    void tagsAreAddedToTheOnesATableHas() {
+      String table = newTable();
+      String arn = store.describeTable(null, table).tableArn();
+      assertThat(store.listTags(null, arn, null).tags()).isEmpty();
+
+      store.tag(null, arn, Map.of("team", "payments", "env", "prod"));
+      store.tag(null, arn, Map.of("env", "staging"));
+
+      TagPage page = store.listTags(null, arn, null);
+      assertThat(page.tags()).containsExactlyInAnyOrderEntriesOf(Map.of("team", "payments", "env", "staging"));
+      assertThat(page.nextToken()).isNull();
+      assertFailure(() -> store.listTags(null, arn + "-gone", null), AwsFailure.Kind.GONE,
+          "ResourceNotFoundException");
+    }
+
+    static PointInTimeRequest request(String source, String target) {
+      return new PointInTimeRequest(source, null, target, null, null, null, null, null);
     }
 
     static void assertFailure(Runnable call, AwsFailure.Kind kind, String code) {

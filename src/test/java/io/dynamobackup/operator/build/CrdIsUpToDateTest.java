@@ -47,10 +47,11 @@ class CrdIsUpToDateTest {
   void restoreNamesExactlyOneSourceAndKeepsItsIdentity() throws IOException {
     String crd = Files.readString(Path.of("crds", "dynamorestores.dynamobackup.io-v1.yml"));
 
-    for (String field : new String[] {"targetTableName", "backupRef", "backupArn", "region"}) {
+    for (String field : new String[] {"targetTableName", "backupRef", "backupArn", "pointInTime", "region"}) {
       assertThat(crd).contains(field + " is immutable");
     }
-    assertThat(crd).contains("rule: \"has(self.backupRef) != has(self.backupArn)\"", "- \"targetTableName\"",
+    assertThat(crd).contains("set exactly one of spec.backupRef, spec.backupArn and spec.pointInTime",
+        "set exactly one of pointInTime.sourceTableName and pointInTime.sourceTableArn", "- \"targetTableName\"",
         "subresources:", "status: {}", "- \"ddbr\"");
   }
 }

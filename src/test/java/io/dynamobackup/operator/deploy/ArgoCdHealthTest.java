@@ -16,6 +16,8 @@ import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.api.Retention;
 import io.dynamobackup.operator.aws.AwsFailure;
 import io.dynamobackup.operator.config.OperatorConfig;
@@ -39,6 +41,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,9 +60,11 @@ class ArgoCdHealthTest {
   static final boolean UPDATE_FIXTURES = Boolean.getBoolean("argocd.fixtures.update");
   static final String BACKUP_KEY = "resource.customizations.health.dynamobackup.io_DynamoBackup";
   static final String SCHEDULE_KEY = "resource.customizations.health.dynamobackup.io_DynamoBackupSchedule";
+  static final String RESTORE_KEY = "resource.customizations.health.dynamobackup.io_DynamoRestore";
   static final LuaHealthCheck BACKUP_HEALTH = LuaHealthCheck.load(ARGOCD.resolve("dynamobackup-health.lua"));
   static final LuaHealthCheck SCHEDULE_HEALTH =
       LuaHealthCheck.load(ARGOCD.resolve("dynamobackupschedule-health.lua"));
+  static final LuaHealthCheck RESTORE_HEALTH = LuaHealthCheck.load(ARGOCD.resolve("dynamorestore-health.lua"));
   /** A schedule that makes no run while the test lasts: its state comes from its status alone. */
   static final String YEARLY = "0 0 1 1 *";
   static final ObjectMapper JSON = new ObjectMapper();
@@ -273,6 +278,129 @@ class ArgoCdHealthTest {
     harness.deleteAndAwaitGone(child, TIMEOUT);
   }
 
+  // ---- DynamoRestore, live ----
+
+  @Test
+  void restoredTableWithItsSettingsInPlaceIsHealthy() throws IOException {
+    String name = OperatorHarness.uniqueName("restored");
+    applyPointInTimeRestore(name, settings -> { });
+    var restored = awaitRestore(name, r -> Conditions.isTrue(r.getStatus().conditions, READY));
+
+    Health health = assertHealth(RESTORE_HEALTH, restored, "restore-restored", "Healthy");
+    assertThat(health.message()).isEqualTo(message(restored.getStatus().conditions, READY))
+        .contains("table settings in place");
+  }
+
+  @Test
+  void restoreUnderWayIsProgressing() throws IOException {
+    String name = OperatorHarness.uniqueName("restoring");
+    harness.emulator.restoringDuration(Duration.ofSeconds(2));
+    try {
+      applyPointInTimeRestore(name, settings -> { });
+      var restoring = awaitRestore(name, r -> hasReason(r.getStatus().conditions, READY, "Restoring")
+          && "CREATING".equals(r.getStatus().tableStatus));
+
+      Health health = assertHealth(RESTORE_HEALTH, restoring, "restore-restoring", "Progressing");
+      assertThat(health.message()).contains("restore in progress");
+    } finally {
+      harness.emulator.restoringDuration(Duration.ZERO);
+    }
+  }
+
+  @Test
+  void settingDeniedIsDegradedAndSettingThrottledIsProgressing() throws IOException {
+    String denied = OperatorHarness.uniqueName("ttl-denied");
+    String throttled = OperatorHarness.uniqueName("ttl-throttled");
+    harness.emulator.failFor("UpdateTimeToLive", denied + "-table", "AccessDeniedException")
+        .failFor("UpdateTimeToLive", throttled + "-table", "LimitExceededException");
+    applyPointInTimeRestore(denied, settings -> { });
+    applyPointInTimeRestore(throttled, settings -> { });
+    var failing = awaitRestore(denied, r -> hasReason(r.getStatus().conditions, READY, "TimeToLiveFailed"));
+    var retrying = awaitRestore(throttled, r -> hasReason(r.getStatus().conditions, READY, "TimeToLiveFailed"));
+
+    Health health = assertHealth(RESTORE_HEALTH, failing, "restore-setting-access-denied", "Degraded");
+    assertThat(health.message()).contains("UpdateTimeToLive failed: AccessDeniedException");
+    assertThat(assertHealth(RESTORE_HEALTH, retrying, "restore-setting-throttled", "Progressing").message())
+        .contains("LimitExceededException");
+    harness.restores().inNamespace(NAMESPACE).withName(denied).delete();
+    harness.restores().inNamespace(NAMESPACE).withName(throttled).delete();
+  }
+
+  @Test
+  void sourceWithoutPointInTimeRecoveryIsDegraded() throws IOException {
+    String name = OperatorHarness.uniqueName("no-pitr");
+    var spec = pointInTimeRestore(name, harness.newTable());
+    harness.applyRestore(name, spec);
+    var unavailable = awaitRestore(name, r -> hasReason(r.getStatus().conditions, READY,
+        "PointInTimeRecoveryUnavailable"));
+
+    Health health = assertHealth(RESTORE_HEALTH, unavailable, "restore-point-in-time-unavailable", "Degraded");
+    assertThat(health.message()).contains("point-in-time recovery is DISABLED");
+  }
+
+  @Test
+  void tableDeletedOutsideKubernetesIsMissing() throws IOException {
+    String name = OperatorHarness.uniqueName("dropped");
+    applyPointInTimeRestore(name, settings -> settings.deletionProtection = null);
+    awaitRestore(name, r -> Conditions.isTrue(r.getStatus().conditions, READY));
+
+    harness.dynamo.deleteTable(r -> r.tableName(name + "-table"));
+    var missing = awaitRestore(name, r -> hasReason(r.getStatus().conditions, READY, "TableMissing"));
+
+    Health health = assertHealth(RESTORE_HEALTH, missing, "restore-table-missing", "Missing");
+    assertThat(health.message()).contains("deleted outside Kubernetes");
+  }
+
+  /** Every reason the operator retries is Progressing, as Ready's reason or as a failing setting's; the rest not. */
+  @Test
+  void restoreFailuresTheOperatorRetriesAreProgressingAndTheRestDegraded() throws Exception {
+    Set<String> retried = new TreeSet<>(awsCodesRetried());
+    retried.addAll(List.of(AwsFailure.NO_ANSWER, AwsFailure.QUOTA_WAIT, "HTTP500", "HTTP503", "HTTP429"));
+    Set<String> terminal = new TreeSet<>(List.of("TableNotFound", "AccessDenied", "Validation",
+        "TableAlreadyExists", "ContinuousBackupsUnavailable", "PointInTimeRecoveryUnavailable", "InvalidRestoreTime",
+        "SourceTableInOtherRegion", "BackupInOtherRegion", "NotPermitted", "InvalidSpec", "ImmutableFieldChanged",
+        "BackupNotFound", "TableReplaced", "ReconcileError", "HTTP400"));
+    List.of("PointInTimeRecoveryUnavailable", "InvalidRestoreTime").forEach(code -> assertThat(
+        AwsFailure.kindOf(code + "Exception", 400)).isEqualTo(AwsFailure.Kind.TERMINAL));
+    for (String reason : List.of("Restoring", "BackupNotAvailable", "ApplyingTableSettings")) {
+      assertThat(RESTORE_HEALTH.run(withReadyReason(fixture("restore-point-in-time-unavailable"), reason)).status())
+          .as("Ready reason " + reason).isEqualTo("Progressing");
+    }
+    for (String reason : retried) {
+      assertThat(RESTORE_HEALTH.run(withReadyReason(fixture("restore-point-in-time-unavailable"), reason)).status())
+          .as("Ready reason " + reason).isEqualTo("Progressing");
+      assertThat(RESTORE_HEALTH.run(withSettingReason(fixture("restore-setting-access-denied"), reason)).status())
+          .as("setting reason " + reason).isEqualTo("Progressing");
+    }
+    for (String reason : terminal) {
+      assertThat(RESTORE_HEALTH.run(withReadyReason(fixture("restore-point-in-time-unavailable"), reason)).status())
+          .as("Ready reason " + reason).isEqualTo("Degraded");
+      assertThat(RESTORE_HEALTH.run(withSettingReason(fixture("restore-setting-throttled"), reason)).status())
+          .as("setting reason " + reason).isEqualTo("Degraded");
+    }
+    assertThat(RESTORE_HEALTH.run(withSettingReason(fixture("restore-setting-throttled"), "SettingConflict"))
+        .status()).isEqualTo("Degraded");
+  }
+
+  @Test
+  void restoreBeingDeletedIsProgressingUnlessItsDeletionFailsForGood() throws IOException {
+    var deleting = fixture("restore-restored");
+    ((ObjectNode) deleting.get("metadata")).put("deletionTimestamp", "2030-01-01T00:00:00Z");
+    assertThat(RESTORE_HEALTH.run(deleting)).isEqualTo(new Health("Progressing", "deleting"));
+
+    ((ObjectNode) deleting.get("status")).withArray("conditions").addObject().put("type", DELETING)
+        .put("status", "True").put("reason", "RestoreInProgress").put("message", "waiting for the restore");
+    assertThat(RESTORE_HEALTH.run(deleting).status()).isEqualTo("Progressing");
+    ((ObjectNode) deleting.path("status").path("conditions").get(deleting.path("status").path("conditions").size()
+        - 1)).put("reason", "Validation").put("message", "deletion protection");
+    assertThat(RESTORE_HEALTH.run(deleting)).isEqualTo(new Health("Degraded", "deletion protection"));
+    var unobserved = fixture("restore-restored");
+    ((ObjectNode) unobserved.get("metadata")).put("generation", 7);
+    assertThat(RESTORE_HEALTH.run(unobserved).status()).isEqualTo("Progressing");
+    unobserved.remove("status");
+    assertThat(RESTORE_HEALTH.run(unobserved)).isEqualTo(new Health("Progressing", "waiting for the operator"));
+  }
+
   // ---- variations of the fixtures ----
 
   @Test
@@ -384,7 +512,7 @@ class ArgoCdHealthTest {
     assertThat(rendered).singleElement().isInstanceOf(ConfigMap.class);
     Map<String, String> data = ((ConfigMap) rendered.get(0)).getData();
     assertThat(data).containsAllEntriesOf(luaByKey())
-        .containsKeys("url", "resource.customizations.health.cert-manager.io_Certificate").hasSize(4);
+        .containsKeys("url", "resource.customizations.health.cert-manager.io_Certificate").hasSize(5);
   }
 
   // ---- helpers ----
@@ -415,7 +543,8 @@ class ArgoCdHealthTest {
 
   static Map<String, String> luaByKey() throws IOException {
     return Map.of(BACKUP_KEY, Files.readString(ARGOCD.resolve("dynamobackup-health.lua")),
-        SCHEDULE_KEY, Files.readString(ARGOCD.resolve("dynamobackupschedule-health.lua")));
+        SCHEDULE_KEY, Files.readString(ARGOCD.resolve("dynamobackupschedule-health.lua")),
+        RESTORE_KEY, Files.readString(ARGOCD.resolve("dynamorestore-health.lua")));
   }
 
   /** A Ready=False condition with this reason in place of the fixture's. */
@@ -444,6 +573,40 @@ class ArgoCdHealthTest {
     }
     assertThat(reasons).isNotEmpty();
     return reasons;
+  }
+
+  /** A failing time-to-live setting with this reason in place of the fixture's. */
+  static ObjectNode withSettingReason(ObjectNode restore, String reason) {
+    ((ObjectNode) restore.path("status").path("tableSettings").path("timeToLive")).put("state", "Failed")
+        .put("reason", reason);
+    return restore;
+  }
+
+  /** A point-in-time restore of a new table with recovery on, into NAME-table, with settings as changed. */
+  static void applyPointInTimeRestore(String name, Consumer<DynamoRestoreSpec.TableSettings> settings) {
+    String source = harness.newTable();
+    harness.emulator.enablePointInTimeRecovery(REGION, source);
+    var spec = pointInTimeRestore(name, source);
+    spec.tableSettings = new DynamoRestoreSpec.TableSettings();
+    spec.tableSettings.timeToLive = new DynamoRestoreSpec.TimeToLive();
+    spec.tableSettings.timeToLive.attributeName = "expiresAt";
+    spec.tableSettings.deletionProtection = true;
+    settings.accept(spec.tableSettings);
+    harness.applyRestore(name, spec);
+  }
+
+  static DynamoRestoreSpec pointInTimeRestore(String name, String source) {
+    var spec = new DynamoRestoreSpec();
+    spec.pointInTime = new DynamoRestoreSpec.PointInTime();
+    spec.pointInTime.sourceTableName = source;
+    spec.pointInTime.useLatestRestorableTime = true;
+    spec.targetTableName = name + "-table";
+    return spec;
+  }
+
+  static DynamoRestore awaitRestore(String name, Predicate<DynamoRestore> state) {
+    return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(20))
+        .until(() -> harness.getRestore(name), r -> r != null && r.getStatus() != null && state.test(r));
   }
 
   static DynamoBackup availableBackup(String name, DynamoBackupSpec spec) {

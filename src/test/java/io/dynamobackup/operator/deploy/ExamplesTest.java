@@ -14,6 +14,7 @@ import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.aws.BackupArn;
 import io.dynamobackup.operator.reconcile.Conditions;
+import io.dynamobackup.operator.aws.TableArn;
 import io.dynamobackup.operator.support.OperatorHarness;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -62,6 +63,8 @@ class ExamplesTest {
   static final Set<String> SCHEDULES = Set.of("dynamobackupschedule-daily.yaml");
   /** The DynamoRestore examples and the DynamoBackup example each restores; each becomes Ready, then retains. */
   static final Map<String, String> RESTORES = Map.of("restore.yaml", "dynamobackup.yaml");
+  /** The point-in-time DynamoRestore examples; each becomes Ready with its table settings in place, then retains. */
+  static final Set<String> POINT_IN_TIME_RESTORES = Set.of("restore-point-in-time.yaml");
   static final String APPLICATION = "argocd/dynamobackups-application.yaml";
   static final String PERMISSIONS = "iam/dynamo-backup-operator-policy.json";
   static final String IRSA_TRUST = "iam/irsa-trust-policy.json";
@@ -70,16 +73,18 @@ class ExamplesTest {
   static final Pattern TABLE = Pattern.compile("arn:aws:dynamodb:[a-z0-9-]+:\\d{12}:table/[A-Za-z0-9_.*-]+");
   static final Pattern BACKUP = Pattern.compile(TABLE.pattern() + "/backup/\\*");
   /**
-   * Actions AWS checks on the caller's behalf during a call, with no call of their own: RestoreTableFromBackup
-   * writes the items into the target table with the caller's item permissions ("Using IAM with DynamoDB backup and
-   * restore", DynamoDB developer guide). They belong in the policy exactly when the call does.
+   * Actions AWS checks on the caller's behalf during a call, with no call of their own: both restores write the
+   * items into the target table with the caller's item permissions ("Using IAM with DynamoDB backup and restore",
+   * DynamoDB developer guide). They belong in the policy exactly when the call does.
    */
-  static final Map<String, Set<String>> ACTIONS_A_CALL_NEEDS = Map.of("RestoreTableFromBackup",
-      Set.of("PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "Scan", "BatchWriteItem"));
+  static final Set<String> ITEM_ACTIONS =
+      Set.of("PutItem", "UpdateItem", "DeleteItem", "GetItem", "Query", "Scan", "BatchWriteItem");
+  static final Map<String, Set<String>> ACTIONS_A_CALL_NEEDS = Map.of("RestoreTableFromBackup", ITEM_ACTIONS,
+      "RestoreTableToPointInTime", ITEM_ACTIONS);
   /**
    * The resource type each DynamoDB action takes, from the Service Authorization Reference ("Actions, resources,
    * and condition keys for Amazon DynamoDB"): ListBackups lists none, so only "*" can grant it; a restore is
-   * authorized on the source backup and the target table.
+   * authorized on its source (backup or table) and the target table; the table settings on the table.
    */
   static final Map<String, Pattern> RESOURCE_OF_ACTION = Map.ofEntries(
       Map.entry("dynamodb:CreateBackup", TABLE),
@@ -87,6 +92,14 @@ class ExamplesTest {
       Map.entry("dynamodb:DeleteBackup", BACKUP),
       Map.entry("dynamodb:ListBackups", Pattern.compile("\\*")),
       Map.entry("dynamodb:RestoreTableFromBackup", Pattern.compile(BACKUP.pattern() + "|" + TABLE.pattern())),
+      Map.entry("dynamodb:RestoreTableToPointInTime", TABLE),
+      Map.entry("dynamodb:DescribeContinuousBackups", TABLE),
+      Map.entry("dynamodb:UpdateContinuousBackups", TABLE),
+      Map.entry("dynamodb:DescribeTimeToLive", TABLE),
+      Map.entry("dynamodb:UpdateTimeToLive", TABLE),
+      Map.entry("dynamodb:UpdateTable", TABLE),
+      Map.entry("dynamodb:TagResource", TABLE),
+      Map.entry("dynamodb:ListTagsOfResource", TABLE),
       Map.entry("dynamodb:DescribeTable", TABLE),
       Map.entry("dynamodb:DeleteTable", TABLE),
       Map.entry("dynamodb:PutItem", TABLE),
@@ -105,6 +118,7 @@ class ExamplesTest {
     Set<String> covered = new TreeSet<>(BACKUPS.keySet());
     covered.addAll(SCHEDULES);
     covered.addAll(RESTORES.keySet());
+    covered.addAll(POINT_IN_TIME_RESTORES);
     covered.addAll(List.of(APPLICATION, PERMISSIONS, IRSA_TRUST, POD_IDENTITY_TRUST));
 
     assertThat(exampleFiles())
@@ -222,6 +236,48 @@ class ExamplesTest {
         .inNamespace(backup.getMetadata().getNamespace()).withName(backup.getMetadata().getName()).get() == null);
   }
 
+  static Stream<String> pointInTimeRestoreExamples() {
+    return POINT_IN_TIME_RESTORES.stream().sorted();
+  }
+
+  @ParameterizedTest
+  @MethodSource("pointInTimeRestoreExamples")
+  void pointInTimeExampleRestoresItsTableWithItsSettingsAndLeavesItWhenDeleted(String file) throws IOException {
+    DynamoRestore example = manifest(file, DynamoRestore.class);
+    var pointInTime = example.getSpec().pointInTime;
+    String source = pointInTime.sourceTableName != null ? pointInTime.sourceTableName
+        : TableArn.parse(pointInTime.sourceTableArn).orElseThrow().table();
+    harness.emulator.createTable(OperatorHarness.REGION, source);
+    harness.emulator.enablePointInTimeRecovery(OperatorHarness.REGION, source);
+    harness.client.resource(example).create();
+    var live = harness.restores().inNamespace(example.getMetadata().getNamespace())
+        .withName(example.getMetadata().getName());
+
+    await(file + " Ready").atMost(TIMEOUT).until(() -> live.get().getStatus() != null
+        && Conditions.isTrue(live.get().getStatus().conditions, Conditions.READY));
+    String target = example.getSpec().targetTableName;
+    var table = harness.dynamo.describeTable(r -> r.tableName(target)).table();
+    assertThat(table.restoreSummary().sourceTableArn()).endsWith(":table/" + source);
+    var wanted = example.getSpec().tableSettings;
+    var settings = live.get().getStatus().tableSettings;
+    for (var setting : List.of(settings.pointInTimeRecovery, settings.timeToLive, settings.deletionProtection,
+        settings.tags, settings.stream)) {
+      assertThat(setting).as("every setting of the example is requested").isNotNull();
+      assertThat(setting.state).isEqualTo("InPlace");
+    }
+    assertThat(table.deletionProtectionEnabled()).isEqualTo(wanted.deletionProtection);
+    assertThat(table.streamSpecification().streamViewTypeAsString()).isEqualTo(wanted.stream.viewType.name());
+    assertThat(harness.dynamo.describeTimeToLive(r -> r.tableName(target)).timeToLiveDescription().attributeName())
+        .isEqualTo(wanted.timeToLive.attributeName);
+    assertThat(harness.dynamo.listTagsOfResource(r -> r.resourceArn(table.tableArn())).tags())
+        .extracting(t -> Map.entry(t.key(), t.value())).containsExactlyInAnyOrderElementsOf(wanted.tags.entrySet());
+
+    live.delete();
+    await(file + " gone").atMost(TIMEOUT).until(() -> live.get() == null);
+    assertThat(harness.dynamo.describeTable(r -> r.tableName(target)).table().tableArn())
+        .as("deletionPolicy defaults to Retain").isEqualTo(table.tableArn());
+  }
+
   @Test
   void argoCdApplicationSyncsAFolderWithPruning() throws IOException {
     JsonNode app = YAML.readTree(EXAMPLES.resolve(APPLICATION).toFile());
@@ -301,10 +357,11 @@ class ExamplesTest {
   /**
    * Creates, follows and deletes a backup, starting from the state a crash leaves between CreateBackup and
    * recording its answer, so that the lookup through ListBackups runs too; restores it into a table that is deleted
-   * with its DynamoRestore on the way. Returns the operations the emulator saw; only the operator calls it here
-   * (tables are made directly, not through the API).
+   * with its DynamoRestore on the way; restores its table to a point in time with the example's table settings.
+   * Returns the operations the emulator saw; only the operator calls it here (tables are made directly, not
+   * through the API).
    */
-  static Set<String> operatorCallsThroughAWholeLifecycle() {
+  static Set<String> operatorCallsThroughAWholeLifecycle() throws IOException {
     String table = harness.newTable();
     String name = OperatorHarness.uniqueName("iam");
     harness.stopOperator();
@@ -330,6 +387,18 @@ class ExamplesTest {
     harness.restores().inNamespace(OperatorHarness.NAMESPACE).withName(restore).delete();
     await(restore + " gone").atMost(TIMEOUT).until(() -> harness.getRestore(restore) == null);
     harness.deleteAndAwaitGone(name, TIMEOUT);
+    // the same table, restored to a point in time with every table setting: read back, then changed
+    harness.emulator.enablePointInTimeRecovery(OperatorHarness.REGION, table);
+    String pointInTime = name + "-pitr";
+    var pointInTimeSpec = new DynamoRestoreSpec();
+    pointInTimeSpec.pointInTime = new DynamoRestoreSpec.PointInTime();
+    pointInTimeSpec.pointInTime.sourceTableName = table;
+    pointInTimeSpec.pointInTime.useLatestRestorableTime = true;
+    pointInTimeSpec.targetTableName = pointInTime + "-table";
+    pointInTimeSpec.tableSettings = manifest("restore-point-in-time.yaml", DynamoRestore.class).getSpec().tableSettings;
+    harness.applyRestore(pointInTime, pointInTimeSpec);
+    await(pointInTime + " Ready").atMost(TIMEOUT).until(() -> harness.getRestore(pointInTime).getStatus() != null
+        && Conditions.isTrue(harness.getRestore(pointInTime).getStatus().conditions, Conditions.READY));
     return harness.emulator.operations();
   }
 

@@ -243,6 +243,29 @@ class PolicyTest {
     assertThat(harness.emulator.calls("RestoreTableFromBackup", foreign)).isEmpty();
   }
 
+  /** A point-in-time restore's source table is a use of that table: outside the patterns, no AWS call names it. */
+  @Test
+  void aPointInTimeRestoreFromATableOutsideThePatternsIsNotPermitted() {
+    String ns = namespace("team-p", Map.of());
+    policy("team-p", p -> {
+      p.namespaces = List.of(ns);
+      p.tables = List.of("orders-*");
+    });
+    String source = "payments-" + OperatorHarness.uniqueName("live");
+    harness.emulator.createTable(OperatorHarness.REGION, source);
+    harness.emulator.enablePointInTimeRecovery(OperatorHarness.REGION, source);
+
+    var spec = new DynamoRestoreSpec();
+    spec.pointInTime = new DynamoRestoreSpec.PointInTime();
+    spec.pointInTime.sourceTableName = source;
+    spec.pointInTime.useLatestRestorableTime = true;
+    spec.targetTableName = "orders-from-payments";
+    restoreAndAwaitNotPermitted(ns, "pitr-restore", spec, "'" + source + "' is not among them");
+    for (String operation : List.of("DescribeTable", "DescribeContinuousBackups", "RestoreTableToPointInTime")) {
+      assertThat(harness.emulator.calls(operation, source)).as("%s calls naming %s", operation, source).isEmpty();
+    }
+  }
+
   // ---- helpers ----
 
   static String namespace(String prefix, Map<String, String> labels) {

@@ -11,6 +11,7 @@ import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.support.MotoServer;
 import io.dynamobackup.operator.support.OperatorHarness;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -79,6 +80,53 @@ class DynamoRestoreAgainstMotoTest {
         .isInstanceOf(ResourceNotFoundException.class);
     harness.deleteAndAwaitGone(backup, TIMEOUT);
     assertThat(count(source)).as("the source table is untouched").isEqualTo(25);
+  }
+
+  /**
+   * Point in time against moto, which restores the items too: the latest time of a table with recovery on, every
+   * table setting applied and read back, and deletion once deletion protection is turned off.
+   */
+  @Test
+  void pointInTimeRestoreGivesTheItemsOfTheSourceAndEveryTableSettingThenDeleteRemovesIt() {
+    String source = "orders-" + UUID.randomUUID().toString().substring(0, 8);
+    harness.dynamo.createTable(r -> r.tableName(source).billingMode(BillingMode.PAY_PER_REQUEST)
+        .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH))
+        .attributeDefinitions(a -> a.attributeName("id").attributeType(ScalarAttributeType.S)));
+    for (int i = 0; i < 10; i++) {
+      String id = "order-" + i;
+      harness.dynamo.putItem(r -> r.tableName(source).item(Map.of("id", AttributeValue.fromS(id))));
+    }
+    harness.dynamo.updateContinuousBackups(r -> r.tableName(source)
+        .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
+    String name = OperatorHarness.uniqueName("moto-pitr");
+    String target = source + "-pitr";
+
+    harness.applyRestore(name, DynamoRestorePointInTimeTest.fromTable(source, target, s -> {
+      s.tableSettings = DynamoRestorePointInTimeTest.allSettings();
+      s.deletionPolicy = DeletionPolicy.Delete;
+    }));
+
+    var status = awaitReady(harness, name).getStatus();
+    assertThat(status.sourceTableArn).endsWith(":table/" + source);
+    assertThat(status.restoreSummary.sourceTableArn).isEqualTo(status.sourceTableArn);
+    assertThat(count(target)).isEqualTo(10);
+    for (var setting : List.of(status.tableSettings.pointInTimeRecovery, status.tableSettings.timeToLive,
+        status.tableSettings.tags, status.tableSettings.deletionProtection, status.tableSettings.stream)) {
+      assertThat(setting.state).isEqualTo("InPlace");
+    }
+    assertThat(harness.dynamo.describeTable(r -> r.tableName(target)).table().deletionProtectionEnabled()).isTrue();
+
+    harness.restores().inNamespace(OperatorHarness.NAMESPACE).withName(name).edit(r -> {
+      r.getSpec().tableSettings.deletionProtection = false;
+      return r;
+    });
+    await().atMost(TIMEOUT).until(() -> !harness.dynamo.describeTable(r -> r.tableName(target)).table()
+        .deletionProtectionEnabled());
+    harness.restores().inNamespace(OperatorHarness.NAMESPACE).withName(name).delete();
+    await().atMost(TIMEOUT).until(() -> harness.getRestore(name) == null);
+    assertThatThrownBy(() -> harness.dynamo.describeTable(r -> r.tableName(target)))
+        .isInstanceOf(ResourceNotFoundException.class);
+    assertThat(count(source)).as("the source table is untouched").isEqualTo(10);
   }
 
   static int count(String table) {

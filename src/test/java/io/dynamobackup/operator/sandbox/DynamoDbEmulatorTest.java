@@ -286,6 +286,78 @@ class DynamoDbEmulatorTest {
         .isInstanceOf(ResourceNotFoundException.class);
   }
 
+  /** Where moto restores any time from any table, AWS refuses; the emulator follows AWS. */
+  @Test
+  void pointInTimeRestoreNeedsRecoveryEnabledAndATimeInItsWindow() {
+    assertThatThrownBy(() -> client.restoreTableToPointInTime(r -> r.sourceTableName("orders")
+        .targetTableName("orders-copy").useLatestRestorableTime(true)))
+        .isInstanceOfSatisfying(DynamoDbException.class, e ->
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("PointInTimeRecoveryUnavailableException"));
+    Instant enabledAt = now.get();
+    emulator.enablePointInTimeRecovery("eu-west-1", "orders");
+    now.set(enabledAt.plus(Duration.ofHours(2)));
+
+    for (Instant outside : List.of(enabledAt.minusSeconds(1), now.get().plusSeconds(1))) {
+      assertThatThrownBy(() -> client.restoreTableToPointInTime(r -> r.sourceTableName("orders")
+          .targetTableName("orders-copy").restoreDateTime(outside)))
+          .isInstanceOfSatisfying(DynamoDbException.class, e -> {
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidRestoreTimeException");
+            assertThat(e.awsErrorDetails().errorMessage()).contains(enabledAt.toString(), now.get().toString());
+          });
+    }
+    assertThat(emulator.calls("RestoreTableToPointInTime", "orders-copy")).hasSize(3);
+    assertThatThrownBy(() -> client.describeTable(r -> r.tableName("orders-copy")))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+
+  /** AWS's RestoreSummary of a point-in-time restore: the source table, no backup, and the point restored. */
+  @Test
+  void pointInTimeRestoreIsCreatingThenActiveAndReportsThePointRestored() {
+    emulator.restoringDuration(Duration.ofMinutes(5));
+    Instant enabledAt = now.get();
+    emulator.enablePointInTimeRecovery("eu-west-1", "orders");
+    now.set(enabledAt.plus(Duration.ofHours(2)));
+    Instant point = enabledAt.plus(Duration.ofMinutes(30));
+    String sourceArn = client.describeTable(r -> r.tableName("orders")).table().tableArn();
+
+    var restored = client.restoreTableToPointInTime(r -> r.sourceTableArn(sourceArn).targetTableName("orders-copy")
+        .restoreDateTime(point)).tableDescription();
+
+    assertThat(restored.tableStatus()).isEqualTo(TableStatus.CREATING);
+    assertThat(restored.creationDateTime()).isEqualTo(now.get());
+    assertThat(restored.restoreSummary().sourceTableArn()).isEqualTo(sourceArn);
+    assertThat(restored.restoreSummary().sourceBackupArn()).isNull();
+    assertThat(restored.restoreSummary().restoreDateTime()).isEqualTo(point);
+    assertThat(restored.restoreSummary().restoreInProgress()).isTrue();
+    now.set(now.get().plus(Duration.ofMinutes(5)));
+    var active = client.describeTable(r -> r.tableName("orders-copy")).table();
+    assertThat(active.tableStatus()).isEqualTo(TableStatus.ACTIVE);
+    assertThat(active.restoreSummary().restoreInProgress()).isFalse();
+    var window = client.describeContinuousBackups(r -> r.tableName("orders")).continuousBackupsDescription()
+        .pointInTimeRecoveryDescription();
+    assertThat(window.earliestRestorableDateTime()).isEqualTo(enabledAt);
+    assertThat(window.latestRestorableDateTime()).isEqualTo(now.get());
+  }
+
+  /** AWS changes TTL and streams only from off to on and back: a second enable is a ValidationException. */
+  @Test
+  void timeToLiveAndStreamsAreEnabledOnce() {
+    client.updateTimeToLive(r -> r.tableName("orders").timeToLiveSpecification(t -> t.enabled(true)
+        .attributeName("expiresAt")));
+    client.updateTable(r -> r.tableName("orders").streamSpecification(t -> t.streamEnabled(true)
+        .streamViewType("KEYS_ONLY")));
+
+    assertThatThrownBy(() -> client.updateTimeToLive(r -> r.tableName("orders").timeToLiveSpecification(t -> t
+        .enabled(true).attributeName("other")))).isInstanceOfSatisfying(DynamoDbException.class, e ->
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"));
+    assertThatThrownBy(() -> client.updateTable(r -> r.tableName("orders").streamSpecification(t -> t
+        .streamEnabled(true).streamViewType("NEW_IMAGE")))).isInstanceOfSatisfying(DynamoDbException.class, e ->
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException"));
+    var table = client.describeTable(r -> r.tableName("orders")).table();
+    assertThat(table.streamSpecification().streamViewTypeAsString()).isEqualTo("KEYS_ONLY");
+    assertThat(table.latestStreamArn()).startsWith(table.tableArn() + "/stream/");
+  }
+
   BackupStatus status(String arn) {
     return client.describeBackup(r -> r.backupArn(arn)).backupDescription().backupDetails().backupStatus();
   }

@@ -57,7 +57,7 @@ class SandboxJarIT {
         "demo: DynamoRestore default/sandbox-demo-restore is restoring table sandbox-demo-table-restored",
         "demo: the deletion waits: Deleting=True, reason BackupInUse",
         "sandbox-demo: DeleteBackup confirmed",
-        "demo: restore finished (table sandbox-demo-table-restored is ACTIVE); then the finalizer ran DeleteBackup",
+        "demo: the restore into sandbox-demo-table-restored finished in AWS; then the finalizer ran DeleteBackup",
         "export KUBECONFIG=");
     assertThat(Files.readString(home.resolve("kubeconfig"))).contains("server: http://127.0.0.1:");
   }

@@ -167,6 +167,12 @@ class SandboxKubectlTest {
 
     assertThat(explained).contains("KIND:       DynamoBackup", "VERSION:    v1alpha1", "tableName\t<string>",
         "Name of the source DynamoDB table", "deletionPolicy\t<string>", "enum: Delete, Retain");
+    assertThat(ok("explain", "ddbr.spec.pointInTime")).contains("KIND:       DynamoRestore",
+        "restoreDateTime\t<string>", "The time to restore the table as of, RFC 3339",
+        "useLatestRestorableTime\t<boolean>");
+    assertThat(ok("explain", "ddbr.spec.tableSettings")).contains("pointInTimeRecovery\t<boolean>",
+        "timeToLive\t<Object>", "deletionProtection\t<boolean>", "tags\t<map[string]string>", "stream\t<Object>",
+        "Settings AWS does not restore");
   }
 
   record Result(int exitCode, String output) {}

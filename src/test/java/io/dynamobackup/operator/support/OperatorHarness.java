@@ -264,17 +264,21 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   }
 
   /**
-   * Writes the state that a crash between recording the intent to restore and RestoreTableFromBackup's answer
-   * leaves: the finalizer, the source backup, and Restoring=True (reason RestoreRequested) at {@code requestedAt},
-   * with no table ARN.
+   * Writes the state that a crash between recording the intent to restore and the restore call's answer leaves:
+   * the finalizer, the source (a backup ARN, or a point-in-time restore's table ARN), and Restoring=True (reason
+   * RestoreRequested) at {@code requestedAt}, with no table ARN.
    */
-  public void recordRestoreIntent(String name, String sourceBackupArn, Instant requestedAt) {
+  public void recordRestoreIntent(String name, String sourceArn, Instant requestedAt) {
     DynamoRestore object = restores().inNamespace(NAMESPACE).withName(name).edit(r -> {
       r.addFinalizer(DynamoRestore.FINALIZER);
       return r;
     });
     var status = new DynamoRestoreStatus();
-    status.sourceBackupArn = sourceBackupArn;
+    if (sourceArn.contains("/backup/")) {
+      status.sourceBackupArn = sourceArn;
+    } else {
+      status.sourceTableArn = sourceArn;
+    }
     Conditions.set(status.conditions, Conditions.RESTORING, true, "RestoreRequested", "requested",
         object.getMetadata().getGeneration(), requestedAt);
     object.setStatus(status);
