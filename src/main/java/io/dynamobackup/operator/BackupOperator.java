@@ -8,7 +8,7 @@ import io.dynamobackup.operator.observability.FleetCaches;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.policy.Tenancy;
 import io.dynamobackup.operator.reconcile.DynamoBackupScheduleReconciler;
-import io.dynamobackup.operator.reconcile.DynamoRestoreReconciler;
+import io.dynamobackup.operator.reconcile.restore.DynamoRestoreReconciler;
 import io.dynamobackup.operator.reconcile.RunNow;
 import io.dynamobackup.operator.reconcile.backup.DynamoBackupReconciler;
 import io.dynamobackup.operator.reconcile.backup.EventFilters;
@@ -105,8 +105,8 @@ public final class BackupOperator {
                   || RunNow.requestChanged(updated, previous));
         });
     // Restores run in their source backup's account, through the role the policies give for it.
-    var restoresController = operator.register(new DynamoRestoreReconciler(accounts::store, accounts::store,
-        tenancy.restorePermission(), config.reconcile(), clock), controller -> {
+    var restoresController = operator.register(new DynamoRestoreReconciler(accounts::store, tenancy,
+        config.reconcile(), clock), controller -> {
           if (!config.watchNamespaces().isEmpty()) {
             controller.settingNamespaces(config.watchNamespaces());
           }

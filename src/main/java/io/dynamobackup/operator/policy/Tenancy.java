@@ -89,52 +89,6 @@ public final class Tenancy {
     return new View<>(policies, namespaces);
   }
 
-  /**
-   * Restores by the policies: the target table must match the namespace's table patterns, and the source backup
-   * must be one the namespace may use (its own DynamoBackup) or adopt (a backup named by ARN); a point-in-time
-   * restore's source table one it may use. Refused restores come back when a policy or namespace changes.
-   */
-  public RestorePermission restorePermission() {
-    return new RestorePermission() {
-      private volatile View<DynamoRestore> view;
-
-      @Override
-      public Optional<String> denied(String namespace, String targetTableName) {
-        var decision = view.grants(namespace).restoreInto(targetTableName);
-        return decision.permitted() ? Optional.empty() : Optional.of(decision.message());
-      }
-
-      @Override
-      public SourceAccess source(String namespace, String sourceArn, boolean byReference) {
-        var arn = BackupArn.parse(sourceArn);
-        var grants = view.grants(namespace);
-        if (arn.isEmpty()) {
-          // a point-in-time restore's source table: restoring it is a use of it, as backing it up is
-          return TableArn.parse(sourceArn).map(t -> access(grants.use(t.table(), t.region(), t.account())))
-              .orElse(SourceAccess.refused("'" + sourceArn + "' is not a backup or table ARN"));
-        }
-        return access(byReference ? grants.use(arn.get().table(), arn.get().region(), arn.get().account())
-            : grants.adopt(arn.get().table(), arn.get().region(), arn.get().account()));
-      }
-
-      @Override
-      public SourceAccess sourceTable(String namespace, String table, String region) {
-        return access(view.grants(namespace).use(table, region, null));
-      }
-
-      private SourceAccess access(AccessPolicy.Decision decision) {
-        return decision.permitted() ? SourceAccess.through(decision.roleArn())
-            : SourceAccess.refused(decision.message());
-      }
-
-      @Override
-      public List<EventSource<?, DynamoRestore>> eventSources(EventSourceContext<DynamoRestore> context) {
-        view = watch(context);
-        return view.eventSources();
-      }
-    };
-  }
-
   /** One controller's window on the policies and namespaces. */
   public final class View<P extends HasMetadata> {
     private final InformerEventSource<DynamoBackupPolicy, P> policies;

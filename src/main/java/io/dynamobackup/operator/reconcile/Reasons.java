@@ -46,6 +46,26 @@ public final class Reasons {
   /** What AWS says of the recorded backup does not show it to be this object's: it is not deleted. */
   public static final String NOT_OWNED = "NotOwned";
 
+  // Ready, Restoring and Deleting of a DynamoRestore
+  /** The table is ACTIVE, restored, and every requested setting is in place. */
+  public static final String RESTORED = "Restored";
+  /** The restore call was sent, or the table is being restored (the Ready reason). */
+  public static final String RESTORING = "Restoring";
+  /** The intent: the restore call requested, its answer not recorded yet. */
+  public static final String RESTORE_REQUESTED = "RestoreRequested";
+  /** The table is CREATING from its source (Restoring=True; Deleting=True while a deletion waits for it). */
+  public static final String RESTORE_IN_PROGRESS = "RestoreInProgress";
+  /** The DynamoBackup a restore refers to is not AVAILABLE yet. */
+  public static final String BACKUP_NOT_AVAILABLE = "BackupNotAvailable";
+  /** A table of the target's name exists that this object did not make: it is never touched. */
+  public static final String TABLE_ALREADY_EXISTS = "TableAlreadyExists";
+  /** The restored table was deleted outside Kubernetes; it is not restored again. */
+  public static final String TABLE_MISSING = "TableMissing";
+  /** A table of the same name was made again outside Kubernetes: not followed, never deleted. */
+  public static final String TABLE_REPLACED = "TableReplaced";
+  /** A restore call may still be in flight: the object is released only once it surely is over. */
+  public static final String WAITING_FOR_RESTORE = "WaitingForRestore";
+
   // Refusals of bad input, and of the policies
   public static final String INVALID_SPEC = "InvalidSpec";
   /** The status cannot be read (another writer put wrongly typed fields there): nothing is asked of AWS. */

@@ -1,14 +1,15 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.restore;
 
+import io.dynamobackup.operator.reconcile.SpecRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.api.DynamoRestoreSpec.TableSettings;
 import io.dynamobackup.operator.aws.ContinuousBackups;
 import io.dynamobackup.operator.aws.TimeToLive;
-import io.dynamobackup.operator.reconcile.TableSettingsPlan.Observed;
-import io.dynamobackup.operator.reconcile.TableSettingsPlan.Setting;
-import io.dynamobackup.operator.reconcile.TableSettingsPlan.Verdict;
+import io.dynamobackup.operator.reconcile.restore.TableSettingsPlan.Observed;
+import io.dynamobackup.operator.reconcile.restore.TableSettingsPlan.Setting;
+import io.dynamobackup.operator.reconcile.restore.TableSettingsPlan.Verdict;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;

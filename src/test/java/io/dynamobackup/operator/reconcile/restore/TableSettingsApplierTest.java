@@ -1,5 +1,6 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.restore;
 
+import io.dynamobackup.operator.reconcile.ReconcileSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamobackup.operator.api.DynamoRestoreSpec;

@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.restore;
 
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.api.DynamoRestoreStatus;

@@ -1,7 +1,7 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.restore;
 
 import io.dynamobackup.operator.aws.TableArn;
-import io.dynamobackup.operator.policy.RestorePermission;
+import io.dynamobackup.operator.policy.Connection;
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.aws.AwsFailure;
 import io.dynamobackup.operator.aws.ContinuousBackups;
@@ -9,7 +9,6 @@ import io.dynamobackup.operator.aws.TableState;
 import io.dynamobackup.operator.aws.TableStore;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Before a point-in-time restore is requested: may this namespace use the source table, does it exist in the
@@ -25,35 +24,29 @@ final class PointInTimeSources {
   /** What the look at the source came to. */
   sealed interface Resolution {}
 
-  /** The source, with its ARN as DynamoDB reports it. */
-  record Resolved(RestoreSource.PointInTime source) implements Resolution {}
+  /** The source, with its ARN as DynamoDB reports it, and the client of its account. */
+  record Resolved(RestoreSource.PointInTime source, Connection.Connected aws) implements Resolution {}
 
-  record NotPermitted(String message) implements Resolution {}
+  /** The policies refuse the source table, or no route reaches its account. */
+  record NotConnected(Connection connection) implements Resolution {}
 
   /** A reason of our own or DynamoDB's: nothing to restore from until someone changes something. */
   record Refused(String reason, String message) implements Resolution {}
 
   record CallFailed(String call, AwsFailure failure) implements Resolution {}
 
-  private final RestorePermission permission;
-  private final Function<String, ? extends TableStore> tablesOf;
-
-  PointInTimeSources(RestorePermission permission, Function<String, ? extends TableStore> tablesOf) {
-    this.permission = permission;
-    this.tablesOf = tablesOf;
-  }
-
-  Resolution resolve(String namespace, DynamoRestoreSpec spec) {
+  Resolution resolve(RestoreStep step, RestoreConnector connector) {
+    DynamoRestoreSpec spec = step.spec();
     var pointInTime = spec.pointInTime;
     Optional<TableArn> arn = TableArn.parse(pointInTime.sourceTableArn);
     String name = arn.map(TableArn::table).orElse(pointInTime.sourceTableName);
     String region = RestoreRules.region(spec, pointInTime.sourceTableArn);
-    var access = arn.isPresent() ? permission.source(namespace, pointInTime.sourceTableArn, false)
-        : permission.sourceTable(namespace, name, region);
-    if (access.denied().isPresent()) {
-      return new NotPermitted(access.denied().get());
+    Connection connection = connector.connect(step, arn.isPresent()
+        ? RestoreAccess.toReach(spec, pointInTime.sourceTableArn) : RestoreAccess.toReachTable(name, region), region);
+    if (!(connection instanceof Connection.Connected aws)) {
+      return new NotConnected(connection);
     }
-    TableStore tables = tablesOf.apply(access.roleArn());
+    TableStore tables = aws.client();
     String where = "source table '" + name + "'" + (region != null ? " in region " + region : "");
     TableState table;
     try {
@@ -87,6 +80,6 @@ final class PointInTimeSources {
           + " window of " + where + ": " + earliest + " to " + latest + " (DescribeContinuousBackups)"
           + (point.get().isAfter(latest) ? "; a later time becomes restorable as the window moves on" : ""));
     }
-    return new Resolved(new RestoreSource.PointInTime(table.tableArn(), point));
+    return new Resolved(new RestoreSource.PointInTime(table.tableArn(), point), aws);
   }
 }

@@ -1,14 +1,15 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.restore;
 
 import io.dynamobackup.operator.api.DynamoRestoreSpec.TableSettings;
 import io.dynamobackup.operator.api.TableSettingsStatus;
 import io.dynamobackup.operator.aws.AwsFailure;
+import io.dynamobackup.operator.reconcile.ReconcileSettings;
 import io.dynamobackup.operator.aws.TableState;
 import io.dynamobackup.operator.aws.TableStore;
 import io.dynamobackup.operator.aws.TagPage;
-import io.dynamobackup.operator.reconcile.TableSettingsPlan.Observed;
-import io.dynamobackup.operator.reconcile.TableSettingsPlan.Setting;
-import io.dynamobackup.operator.reconcile.TableSettingsPlan.Verdict;
+import io.dynamobackup.operator.reconcile.restore.TableSettingsPlan.Observed;
+import io.dynamobackup.operator.reconcile.restore.TableSettingsPlan.Setting;
+import io.dynamobackup.operator.reconcile.restore.TableSettingsPlan.Verdict;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;

@@ -1,8 +1,9 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.restore;
 
 import io.dynamobackup.operator.api.DynamoRestoreSpec.TableSettings;
 import io.dynamobackup.operator.aws.ContinuousBackups;
 import io.dynamobackup.operator.aws.TimeToLive;
+import io.dynamobackup.operator.reconcile.SpecRules;
 import io.dynamobackup.operator.reconcile.SpecRules.Problem;
 import java.util.LinkedHashMap;
 import java.util.Map;

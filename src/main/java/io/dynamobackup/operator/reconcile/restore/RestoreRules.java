@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.restore;
 
 import io.dynamobackup.operator.aws.TableArn;
 import io.dynamobackup.operator.aws.BackupArn;
@@ -7,6 +7,7 @@ import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.api.DynamoRestoreStatus;
 import io.dynamobackup.operator.aws.TableState;
+import io.dynamobackup.operator.reconcile.SpecRules;
 import io.dynamobackup.operator.reconcile.SpecRules.Problem;
 import java.time.Duration;
 import java.time.Instant;
@@ -141,14 +142,18 @@ public final class RestoreRules {
 
   /**
    * Whether a table found under the target name is the one an earlier RestoreTableFromBackup of this object made:
-   * restored from the same backup, no earlier than the recorded request (less the clock skew allowance).
+   * restored from the same backup, and made no earlier than the recorded request (less the clock skew allowance).
+   * "Made" is the table's CreationDateTime: AWS documents RestoreDateTime as the source backup's time, not the
+   * request's; only a table without a creation time (some emulators) falls back to RestoreDateTime.
    */
   public static boolean madeByEarlierAttempt(TableState table, String sourceBackupArn, Instant notBefore) {
     var summary = table.restoreSummary();
     if (summary == null || !Objects.equals(summary.sourceBackupArn, sourceBackupArn)) {
       return false;
     }
-    return parseTime(summary.restoreDateTime).map(t -> !t.isBefore(notBefore)).orElse(true);
+    Optional<Instant> made = table.creationDateTime() != null ? Optional.of(table.creationDateTime())
+        : parseTime(summary.restoreDateTime);
+    return made.map(t -> !t.isBefore(notBefore)).orElse(false);
   }
 
   /**
