@@ -27,6 +27,7 @@ public class DynamoRestoreSpec {
   public BackupRef backupRef;
 
   @JsonPropertyDescription("ARN of the backup to restore, instead of backupRef. Immutable.")
+  @Size(max = 1024)
   @ValidationRule(value = "self == oldSelf", message = "backupArn is immutable")
   public String backupArn;
 
@@ -40,6 +41,7 @@ public class DynamoRestoreSpec {
 
   @JsonPropertyDescription("AWS region; defaults to the backup's region. A restore stays in the backup's region:"
       + " another region is an error (BackupInOtherRegion). Immutable.")
+  @Size(max = 32)
   @ValidationRule(value = "self == oldSelf", message = "region is immutable")
   public String region;
 
