@@ -65,9 +65,13 @@ public final class Sandbox implements AutoCloseable {
   public record Options(int apiPort, Path kubeconfig, Path examples, Duration creatingDuration) {}
 
   public final SandboxCluster cluster;
-  /** What kubectl talks to: the mock API with discovery, OpenAPI, tables, HTTP watches and proper patches. */
+  /**
+   * What kubectl talks to: the mock API with discovery, OpenAPI, tables, HTTP watches, proper patches and the
+   * validation of custom resources.
+   */
   public final SandboxApi api;
   public final DynamoDbEmulator emulator;
+  /** A client of the mock itself, as the operator's: it bypasses the validation kubectl sees through {@link #api}. */
   public final KubernetesClient client;
   public final Path kubeconfig;
   private final SdkBackupStore store;
