@@ -123,7 +123,10 @@ final class CelRules {
     try {
       return rule.program().eval(variables);
     } catch (CelEvaluationException e) {
-      return new IllegalArgumentException(e.getMessage().replaceFirst("^evaluation error( at [^:]*)?: ", ""));
+      // cel-go's words for the errors a rule over absent fields or bad arithmetic meets
+      return new IllegalArgumentException(e.getMessage().replaceFirst("^evaluation error( at <input>:\\d+)?: ", "")
+          .replaceFirst("^key '(.*)' is not present in map\\.$", "no such key: $1")
+          .replaceFirst("^/ by zero$", "division by zero"));
     }
   }
 

@@ -133,6 +133,26 @@ class CustomResourceValidationTest {
         .endsWith("\": strict decoding error: unknown field \"spec.tablename\"");
   }
 
+  @Test
+  void aRuleThatFailsToEvaluateIsAFieldErrorInCelGosWords() throws IOException {
+    JsonNode schema = YAML.readTree("""
+        type: object
+        properties:
+          spec:
+            type: object
+            properties: {retention: {type: object, properties: {expireAfter: {type: string, maxLength: 9}}}}
+            x-kubernetes-validations: [{rule: "self.retention.expireAfter != ''"}]
+        """);
+    var resource = new ApiCatalog.Resource("example.io", "v1", "things", "thing", "Thing", List.of(), true, false,
+        List.of(), schema);
+
+    var outcome = validation.judge(resource, (ObjectNode) YAML.readTree("metadata: {name: t}\nspec: {}"), null,
+        Directive.STRICT, Write.CREATE);
+
+    assertThat(outcome.status().path("message").asText()).isEqualTo("Thing.example.io \"t\" is invalid: spec:"
+        + " Invalid value: \"object\": no such key: retention evaluating rule: self.retention.expireAfter != ''");
+  }
+
   CustomResourceValidation.Outcome judge(String manifest, String before, Directive directive, Write write)
       throws IOException {
     ObjectNode object = (ObjectNode) YAML.readTree(manifest);
