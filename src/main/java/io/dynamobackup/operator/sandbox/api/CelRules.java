@@ -5,8 +5,8 @@ import com.google.common.collect.ImmutableCollection;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelException;
 import dev.cel.common.CelOptions;
-import dev.cel.common.CelValidationException;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.navigation.CelNavigableAst;
 import dev.cel.common.types.CelType;
@@ -104,9 +104,7 @@ final class CelRules {
                 && node.expr().ident().name().equals("oldSelf"));
         compiled.add(new Rule(expression, rule.path("message").asText(""), ast, RUNTIME.createProgram(ast),
             transition));
-      } catch (CelValidationException e) {
-        throw new CompileError(expression, e.getMessage());
-      } catch (dev.cel.common.CelException e) {
+      } catch (CelException e) {
         throw new CompileError(expression, e.getMessage());
       }
     }

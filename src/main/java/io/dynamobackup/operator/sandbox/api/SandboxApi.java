@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.fabric8.zjsonpatch.JsonPatch;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.zjsonpatch.JsonPatch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -299,6 +299,7 @@ public final class SandboxApi implements AutoCloseable {
       return true;
     }
     // RFC 7234 warning headers, as the API server sends them; kubectl prints each as "Warning: ..."
+    exchange.getResponseHeaders().remove("Warning");
     outcome.warnings().forEach(w -> exchange.getResponseHeaders().add("Warning", "299 - " + FieldError.quote(w)));
     return false;
   }

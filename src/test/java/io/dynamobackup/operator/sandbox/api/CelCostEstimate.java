@@ -6,6 +6,7 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.CelKind;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,8 +98,9 @@ record CelCostEstimate(long cost, boolean unbounded) {
     }
 
     private List<CelExpr> operands(CelExpr.CelCall call) {
-      return call.target().map(t -> (List<CelExpr>) com.google.common.collect.ImmutableList.<CelExpr>builder()
-          .add(t).addAll(call.args()).build()).orElse(call.args());
+      List<CelExpr> operands = new ArrayList<>(call.args());
+      call.target().ifPresent(target -> operands.add(0, target));
+      return operands;
     }
 
     /** Strings, bytes, lists and maps: the values whose comparison costs grow with their size. */

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,7 +49,7 @@ class CrdCelRulesTest {
     }
     List<String> problems = new ArrayList<>();
     int rules = 0;
-    var totals = new java.util.HashMap<String, Long>();
+    Map<String, Long> totals = new HashMap<>();
     for (Found node : nodes) {
       List<CelRules.Rule> compiled;
       try {
@@ -99,7 +102,7 @@ class CrdCelRulesTest {
           + "                      | false | 2"})
   void costEstimate(String name, String schema, String rule, boolean unbounded, long cost) throws IOException {
     JsonNode node = YAML.readTree(schema);
-    ((com.fasterxml.jackson.databind.node.ObjectNode) node).putArray("x-kubernetes-validations").addObject()
+    ((ObjectNode) node).putArray("x-kubernetes-validations").addObject()
         .put("rule", rule);
 
     var estimate = CelCostEstimate.of(CelRules.compile(node).get(0).ast(), node);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dynamobackup.operator.sandbox.api.CustomResourceValidation.Directive;
 import io.dynamobackup.operator.sandbox.api.CustomResourceValidation.Write;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -172,7 +173,7 @@ class CustomResourceValidationTest {
       }
       return ApiCatalog.of(JSON, list);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }
