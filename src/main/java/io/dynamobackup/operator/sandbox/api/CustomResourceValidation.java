@@ -79,11 +79,13 @@ final class CustomResourceValidation {
       return;
     }
     String type = schema.path("type").asText("");
+    // the API server's path of the object itself is a nil field.Path, printed "<nil>"
+    String field = path.isEmpty() ? "<nil>" : path;
     List<CelRules.Rule> compiled;
     try {
       compiled = rules.computeIfAbsent(schema, CelRules::compile);
     } catch (CelRules.CompileError e) {
-      errors.add(FieldError.invalid(path, type, "rule compile error: " + e.getMessage()));
+      errors.add(FieldError.invalid(field, type, "rule compile error: " + e.getMessage()));
       return;
     }
     for (CelRules.Rule rule : compiled) {
@@ -92,18 +94,18 @@ final class CustomResourceValidation {
       }
       Object result = CelRules.evaluate(rule, value, old);
       if (result instanceof Exception e) {
-        errors.add(FieldError.invalid(path, type, e.getMessage() + " evaluating rule: " + rule.name()));
+        errors.add(FieldError.invalid(field, type, e.getMessage() + " evaluating rule: " + rule.name()));
       } else if (!Boolean.TRUE.equals(result)) {
-        errors.add(FieldError.invalid(path, type, rule.failure()));
+        errors.add(FieldError.invalid(field, type, rule.failure()));
       }
     }
     if (value instanceof ObjectNode object) {
       JsonNode properties = schema.path("properties");
       JsonNode additional = schema.path("additionalProperties");
-      object.fields().forEachRemaining(field -> {
-        JsonNode fieldSchema = properties.has(field.getKey()) ? properties.get(field.getKey()) : additional;
-        JsonNode oldField = old == null ? null : old.get(field.getKey());
-        checkRules(field.getValue(), oldField, fieldSchema, StructuralSchema.child(path, field.getKey()), errors);
+      object.fields().forEachRemaining(entry -> {
+        JsonNode entrySchema = properties.has(entry.getKey()) ? properties.get(entry.getKey()) : additional;
+        JsonNode oldEntry = old == null ? null : old.get(entry.getKey());
+        checkRules(entry.getValue(), oldEntry, entrySchema, StructuralSchema.child(path, entry.getKey()), errors);
       });
     } else if (value instanceof ArrayNode array) {
       // list items have no old value to compare with unless the list is a map keyed by fields (none of ours is)
