@@ -59,8 +59,11 @@ class OperatorArtifactIT {
     builder.environment().put("HOME", home.toString());
     Process process = builder.start();
     process.getOutputStream().close();
-
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the jar exits by itself").isTrue();
+    try {
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the jar exits by itself").isTrue();
+    } finally {
+      process.destroyForcibly();
+    }
     List<String> output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
         .toList();
     assertThat(process.exitValue()).isNotZero();
