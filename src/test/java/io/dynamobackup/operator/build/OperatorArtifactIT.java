@@ -59,10 +59,9 @@ class OperatorArtifactIT {
     builder.environment().put("HOME", home.toString());
     Process process = builder.start();
     process.getOutputStream().close();
-    try {
-      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the jar exits by itself").isTrue();
-    } finally {
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
+      throw new AssertionError("the operator jar did not exit by itself within 60 s");
     }
     List<String> output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
         .toList();
