@@ -8,7 +8,6 @@ import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.ManagementServer;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.policy.Tenancy;
-import io.dynamobackup.operator.sandbox.Sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -24,14 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
-/** Runs the operator against the configured cluster, or, with none configured, on the embedded sandbox. */
+/** Runs the operator against the configured cluster; the sandbox has a jar of its own (sandbox/SandboxMain). */
 @Command(name = "dynamo-backup-operator", mixinStandardHelpOptions = true, version = "dynamo-backup-operator 0.1.0",
     description = "Manages Amazon DynamoDB on-demand backups as Kubernetes DynamoBackup resources.%n"
         + "Kubernetes: KUBECONFIG, ~/.kube/config or in-cluster. AWS: the SDK default chain (AWS_REGION,"
-        + " AWS_ENDPOINT_URL, credentials). With no cluster configured, it starts the embedded sandbox.%n"
+        + " AWS_ENDPOINT_URL, credentials). To try it without a cluster: "
+        + Main.SANDBOX_COMMAND + ".%n"
         + "Environment: WATCH_NAMESPACES (comma list, default all), RESYNC_PERIOD (default 10m),"
         + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (/healthz, /readyz and"
         + " /metrics; default 8080, 0: off), HEALTH_BIND_ADDRESS (default: all interfaces), LEADER_ELECTION"
@@ -41,31 +40,6 @@ public final class Main implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-  @Option(names = "--sandbox", description = "Run on the embedded sandbox (mock Kubernetes API and DynamoDB"
-      + " emulator) even if a cluster is configured.")
-  boolean sandbox;
-
-  @Option(names = "--sandbox-kubeconfig", defaultValue = "sandbox.kubeconfig",
-      description = "Where the sandbox writes its kubeconfig (default: ${DEFAULT-VALUE}).")
-  Path sandboxKubeconfig;
-
-  @Option(names = "--sandbox-port", defaultValue = "18080",
-      description = "Loopback port of the sandbox's Kubernetes API (default: ${DEFAULT-VALUE}).")
-  int sandboxPort;
-
-  @Option(names = "--sandbox-metrics-port", defaultValue = "0",
-      description = "Loopback port of the sandbox operator's /metrics, /healthz and /readyz (default: a free one,"
-          + " printed at start).")
-  int sandboxMetricsPort;
-
-  @Option(names = "--examples", defaultValue = "examples",
-      description = "Manifests the sandbox applies at start (default: ${DEFAULT-VALUE}, else the jar's copies).")
-  Path examples;
-
-  @Option(names = "--no-demo", description = "Skip the create / AVAILABLE / delete lifecycle the sandbox shows at"
-      + " start.")
-  boolean noDemo;
-
   /**
    * The longest a reconciler thread waits in place for an AWS call's slot; longer waits are rescheduled. Long enough
    * that a rescheduled reconcile, started late on a busy machine, still finds its slot ahead (measured: 250 ms gave
@@ -73,6 +47,10 @@ public final class Main implements Callable<Integer> {
    * operation holds about five of the reconciler threads.
    */
   public static final Duration QUOTA_MAX_BLOCK = Duration.ofMillis(500);
+
+  /** How to run the operator on the embedded sandbox, named wherever a cluster is missing. */
+  public static final String SANDBOX_COMMAND =
+      "mvn -B -DskipTests package && java -jar target/dynamo-backup-operator-sandbox.jar";
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -82,32 +60,12 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (sandbox || !clusterConfigured()) {
-      if (!sandbox) {
-        log.info("no Kubernetes cluster configured (KUBECONFIG, ~/.kube/config or in-cluster): starting the"
-            + " embedded sandbox");
-      }
-      return runSandbox();
+    if (!clusterConfigured()) {
+      System.err.println("no Kubernetes cluster configured (KUBECONFIG, ~/.kube/config or in-cluster); to try the"
+          + " operator without one, run the sandbox: " + SANDBOX_COMMAND);
+      return 2;
     }
     return runOnCluster();
-  }
-
-  private int runSandbox() throws InterruptedException {
-    // The sandbox never talks to AWS: no instance-metadata look-ups for a region or credentials.
-    System.setProperty("aws.disableEc2Metadata", "true");
-    var sandboxInstance = Sandbox.start(new Sandbox.Options(sandboxPort, sandboxKubeconfig, examples,
-        Duration.ofSeconds(3), sandboxMetricsPort));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      sandboxInstance.close();
-      stopped.countDown();
-    }, "sandbox-shutdown"));
-    if (!noDemo) {
-      sandboxInstance.runDemo(Duration.ofSeconds(60));
-      sandboxInstance.startScheduleDemo();
-    }
-    System.out.println(sandboxInstance.instructions());
-    stopped.await();
-    return 0;
   }
 
   private int runOnCluster() throws InterruptedException {
@@ -117,8 +75,8 @@ public final class Main implements Callable<Integer> {
       log.info("connecting to Kubernetes at {} (Kubernetes {})", client.getMasterUrl(),
           client.getKubernetesVersion().getGitVersion());
     } catch (KubernetesClientException e) {
-      log.error("cannot reach the Kubernetes API at {}: {}. Fix the kubeconfig, or run with --sandbox for the"
-          + " embedded sandbox.", client.getMasterUrl(), e.getMessage());
+      log.error("cannot reach the Kubernetes API at {}: {}. Fix the kubeconfig, or try the operator on the embedded"
+          + " sandbox: {}", client.getMasterUrl(), e.getMessage(), SANDBOX_COMMAND);
       client.close();
       return 1;
     }

@@ -34,10 +34,12 @@ public class DynamoBackupSpec extends LenientlyRead {
   public String backupName;
 
   @JsonPropertyDescription("ARN of an existing backup to adopt instead of creating one. Immutable.")
+  @Size(max = 1024)
   @ValidationRule(value = "self == oldSelf", message = "backupArn is immutable")
   public String backupArn;
 
   @JsonPropertyDescription("AWS region of the table; defaults to the operator's region (AWS_REGION). Immutable.")
+  @Size(max = 32)
   @ValidationRule(value = "self == oldSelf", message = "region is immutable")
   public String region;
 

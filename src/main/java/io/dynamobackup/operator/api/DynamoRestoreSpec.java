@@ -34,6 +34,7 @@ public class DynamoRestoreSpec extends LenientlyRead {
   public BackupRef backupRef;
 
   @JsonPropertyDescription("ARN of the backup to restore, instead of backupRef. Immutable.")
+  @Size(max = 1024)
   @ValidationRule(value = "self == oldSelf", message = "backupArn is immutable")
   public String backupArn;
 
@@ -53,6 +54,7 @@ public class DynamoRestoreSpec extends LenientlyRead {
   @JsonPropertyDescription("AWS region; defaults to the backup's (or pointInTime.sourceTableArn's) region, else"
       + " the operator's. A restore stays in its source's region: another region is an error (BackupInOtherRegion,"
       + " SourceTableInOtherRegion). Immutable.")
+  @Size(max = 32)
   @ValidationRule(value = "self == oldSelf", message = "region is immutable")
   public String region;
 

@@ -76,9 +76,13 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public final SandboxCluster cluster;
-  /** What kubectl talks to: the mock API with discovery, OpenAPI, tables, HTTP watches and proper patches. */
+  /**
+   * What kubectl talks to: the mock API with discovery, OpenAPI, tables, HTTP watches, proper patches and the
+   * validation of custom resources.
+   */
   public final SandboxApi api;
   public final DynamoDbEmulator emulator;
+  /** A client of the mock itself, as the operator's: it bypasses the validation kubectl sees through {@link #api}. */
   public final KubernetesClient client;
   public final Path kubeconfig;
   /** The operator's /metrics, /healthz and /readyz, for a local Prometheus to scrape. */

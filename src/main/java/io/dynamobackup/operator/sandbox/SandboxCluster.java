@@ -24,6 +24,10 @@ import java.util.List;
  * A Kubernetes API on loopback: Fabric8's mock server in CRUD mode, with this operator's CRDs and a
  * {@code default} namespace applied, and a garbage collector for owner references and deleted namespaces. It stands
  * in for a cluster in the sandbox and in tests.
+ *
+ * <p>It stores what it is given, as an API server would with CRDs that carry no schema or rules: tests that show the
+ * operator survives such objects write through {@link #newClient()}. For an API that validates as a real one does
+ * (schema, pruning, defaults, CEL rules), put {@code sandbox.api.SandboxApi} in front of it, as {@link Sandbox} does.
  */
 public final class SandboxCluster implements AutoCloseable {
 

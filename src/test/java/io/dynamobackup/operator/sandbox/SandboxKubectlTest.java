@@ -175,6 +175,71 @@ class SandboxKubectlTest {
         "Settings AWS does not restore");
   }
 
+  @Test
+  @Order(8)
+  void invalidManifestIsRefusedWithTheFieldNamed() throws IOException {
+    Path manifest = dir.resolve("invalid.yaml");
+    Files.writeString(manifest, """
+        apiVersion: dynamobackup.io/v1alpha1
+        kind: DynamoBackup
+        metadata:
+          name: bad-table-name
+        spec:
+          tableName: "bad name!"
+        """);
+
+    Result refused = run("apply", "-f", manifest.toString());
+
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.output()).contains("The DynamoBackup \"bad-table-name\" is invalid: spec.tableName: Invalid"
+        + " value: \"bad name!\": spec.tableName in body should match '^[a-zA-Z0-9_.-]+$'");
+    assertThat(run("get", "ddbb", "bad-table-name").output()).contains("NotFound");
+  }
+
+  @Test
+  @Order(9)
+  void editOfAnImmutableFieldIsRefusedWithTheRulesMessage() throws IOException {
+    Path edited = dir.resolve("immutable.yaml");
+    Files.writeString(edited, Files.readString(Path.of("examples", "dynamobackup.yaml"))
+        .replace("tableName: orders", "tableName: payments"));
+
+    Result refused = run("apply", "-f", edited.toString());
+
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.output()).contains("The DynamoBackup \"orders-nightly\" is invalid: spec.tableName: Invalid"
+        + " value: \"string\": tableName is immutable");
+    assertThat(ok("get", "ddbb", "orders-nightly", "-o", "jsonpath={.spec.tableName}")).isEqualTo("orders");
+  }
+
+  @Test
+  @Order(10)
+  void unknownFieldIsRefusedUnderStrictValidationAndPrunedOtherwise() throws IOException {
+    Path manifest = dir.resolve("unknown-field.yaml");
+    Files.writeString(manifest, """
+        apiVersion: dynamobackup.io/v1alpha1
+        kind: DynamoBackup
+        metadata:
+          name: with-a-typo
+        spec:
+          tableName: orders
+          deletionPolicy: Retain
+          retension:
+            expireAfter: 30d
+        """);
+
+    Result strict = run("apply", "--validate=strict", "-f", manifest.toString());
+    assertThat(strict.exitCode()).isNotZero();
+    assertThat(strict.output()).contains("Error from server (BadRequest)", "DynamoBackup in version \"v1alpha1\""
+        + " cannot be handled as a DynamoBackup: strict decoding error: unknown field \"spec.retension\"");
+    assertThat(run("get", "ddbb", "with-a-typo").output()).contains("NotFound");
+
+    Result warned = run("apply", "--validate=warn", "-f", manifest.toString());
+    assertThat(warned.exitCode()).as(warned.output()).isZero();
+    assertThat(warned.output()).contains("Warning: unknown field \"spec.retension\"", "with-a-typo created");
+    assertThat(ok("get", "ddbb", "with-a-typo", "-o", "jsonpath={.spec}"))
+        .contains("\"tableName\":\"orders\"").doesNotContain("retension", "expireAfter");
+  }
+
   record Result(int exitCode, String output) {}
 
   static String ok(String... args) {

@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * The operator under test, in this JVM, against a mock Kubernetes API and the DynamoDB emulator on loopback. A JUnit
  * extension: {@code @RegisterExtension static final OperatorHarness harness = OperatorHarness.create();} starts the
- * operator before a class's tests and stops everything after them.
+ * operator before a class's tests and stops everything after them. Its API is the mock itself, without the sandbox
+ * API's validation, so a test can store what an API server with the CRDs' schemas and rules would refuse.
  */
 public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 

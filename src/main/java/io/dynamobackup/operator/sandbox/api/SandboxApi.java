@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.zjsonpatch.JsonPatch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -33,14 +34,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The sandbox's API layer: an HTTP front on a fixed loopback port, in front of the Fabric8 mock server, adding
  * what kubectl needs and the mock lacks: discovery, OpenAPI v3, server-side printing (Table), watches over plain
- * HTTP, field selectors, RFC 7386 merge patch and a server-side apply good enough for kubectl. Everything else is
- * passed through to the mock unchanged. The operator does not depend on it.
+ * HTTP, field selectors, RFC 7386 merge patch and a server-side apply good enough for kubectl, and the validation
+ * of custom resources that an API server does with their CRD's schema and CEL rules
+ * ({@link CustomResourceValidation}). Everything else is passed through to the mock unchanged. The operator does
+ * not depend on it; a client of the mock itself ({@code SandboxCluster.newClient()}) stores objects unvalidated.
  */
 public final class SandboxApi implements AutoCloseable {
 
   static final String MERGE_PATCH = "application/merge-patch+json";
   static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
   static final String APPLY_PATCH = "application/apply-patch+yaml";
+  static final String JSON_PATCH = "application/json-patch+json";
   private static final Logger log = LoggerFactory.getLogger(SandboxApi.class);
 
   private final ObjectMapper json = new ObjectMapper();
@@ -52,6 +56,7 @@ public final class SandboxApi implements AutoCloseable {
   private final Tables tables;
   private final OpenApiV3 openApi;
   private final WatchRelay watches;
+  private final CustomResourceValidation validation;
 
   private SandboxApi(HttpServer server, URI backend, Clock clock) {
     this.server = server;
@@ -68,6 +73,7 @@ public final class SandboxApi implements AutoCloseable {
     this.tables = new Tables(json, clock);
     this.openApi = new OpenApiV3(json);
     this.watches = new WatchRelay(json, http, backend, tables);
+    this.validation = new CustomResourceValidation(json);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
@@ -111,8 +117,14 @@ public final class SandboxApi implements AutoCloseable {
           return;
         }
       }
-      if (request.method().equals("PATCH") && request.isMergeStylePatch()) {
-        patch(exchange, request);
+      Optional<ApiCatalog.Resource> validated = validatedResource(request);
+      if (request.method().equals("PATCH") && (request.isMergeStylePatch()
+          || validated.isPresent() && request.contentType().startsWith(JSON_PATCH))) {
+        patch(exchange, request, validated);
+        return;
+      }
+      if (validated.isPresent() && (request.method().equals("POST") || request.method().equals("PUT"))) {
+        write(exchange, request, validated.get());
         return;
       }
       BackendResponse response = forward(request.method(), request.pathAndQuery(), request.contentType(),
@@ -200,13 +212,16 @@ public final class SandboxApi implements AutoCloseable {
   }
 
   /**
-   * Merge patch (RFC 7386), strategic merge patch (as merge patch: lists replaced whole) and server-side apply
-   * (create, or merge the applied configuration): read, merge, then a full update with optimistic locking.
+   * Merge patch (RFC 7386), strategic merge patch (as merge patch: lists replaced whole), server-side apply (create,
+   * or merge the applied configuration) and, for custom resources, JSON patch (RFC 6902): read, patch, validate, then
+   * a full update with optimistic locking.
    */
-  private void patch(HttpExchange exchange, Request request) throws IOException {
+  private void patch(HttpExchange exchange, Request request, Optional<ApiCatalog.Resource> validated)
+      throws IOException {
     boolean statusSubresource = request.path().endsWith("/status");
     String objectPath = statusSubresource ? request.path().substring(0, request.path().length() - 7)
         : request.path();
+    boolean jsonPatch = request.contentType().startsWith(JSON_PATCH);
     JsonNode patch = request.contentType().startsWith(APPLY_PATCH) ? yaml.readTree(request.body())
         : json.readTree(request.body());
     if (patch instanceof ObjectNode object && object.path("metadata") instanceof ObjectNode metadata) {
@@ -216,8 +231,16 @@ public final class SandboxApi implements AutoCloseable {
       BackendResponse current = forward("GET", objectPath, null, null);
       if (current.status() == 404 && request.contentType().startsWith(APPLY_PATCH)) {
         String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
-        BackendResponse created = forward("POST", collection, "application/json", json.writeValueAsBytes(patch));
-        respond(exchange, created.status(), created.body(), created.contentType());
+        ObjectNode created = (ObjectNode) patch;
+        if (validated.isPresent()) {
+          var outcome = validation.judge(validated.get(), created, null, directive(request),
+              CustomResourceValidation.Write.CREATE);
+          if (refused(exchange, outcome)) {
+            return;
+          }
+        }
+        BackendResponse response = forward("POST", collection, "application/json", json.writeValueAsBytes(created));
+        respond(exchange, response.status(), response.body(), response.contentType());
         return;
       }
       if (current.status() != 200) {
@@ -225,9 +248,17 @@ public final class SandboxApi implements AutoCloseable {
         return;
       }
       JsonNode existing = json.readTree(current.body());
-      ObjectNode merged = (ObjectNode) JsonMergePatch.apply(existing, patch);
+      ObjectNode merged = (ObjectNode) (jsonPatch ? JsonPatch.apply(patch, existing)
+          : JsonMergePatch.apply(existing, patch));
       ((ObjectNode) merged.get("metadata")).put("resourceVersion",
           existing.path("metadata").path("resourceVersion").asText());
+      if (validated.isPresent()) {
+        var outcome = validation.judge(validated.get(), merged, existing, directive(request),
+            CustomResourceValidation.Write.PATCH);
+        if (refused(exchange, outcome)) {
+          return;
+        }
+      }
       BackendResponse updated = forward("PUT", request.path(), "application/json", json.writeValueAsBytes(merged));
       if (updated.status() != 409) {
         respond(exchange, updated.status(), updated.body(), updated.contentType());
@@ -235,6 +266,56 @@ public final class SandboxApi implements AutoCloseable {
       }
     }
     respond(exchange, 409, status(409, "Conflict", "the object kept changing; try again"));
+  }
+
+  /** POST (create) or PUT (update) of a custom resource: validated, then stored as pruned and defaulted. */
+  private void write(HttpExchange exchange, Request request, ApiCatalog.Resource resource) throws IOException {
+    JsonNode body = json.readTree(request.body());
+    if (!(body instanceof ObjectNode object)) {
+      respond(exchange, 400, status(400, "BadRequest", "the request body is not a JSON object"));
+      return;
+    }
+    JsonNode old = null;
+    if (request.method().equals("PUT")) {
+      String objectPath = request.path().endsWith("/status")
+          ? request.path().substring(0, request.path().length() - 7) : request.path();
+      BackendResponse current = forward("GET", objectPath, null, null);
+      old = current.status() == 200 ? json.readTree(current.body()) : null;
+    }
+    var outcome = validation.judge(resource, object, old, directive(request), old == null
+        ? CustomResourceValidation.Write.CREATE : CustomResourceValidation.Write.UPDATE);
+    if (refused(exchange, outcome)) {
+      return;
+    }
+    BackendResponse response = forward(request.method(), request.pathAndQuery(), "application/json",
+        json.writeValueAsBytes(outcome.object()));
+    respond(exchange, response.status(), response.body(), response.contentType());
+  }
+
+  /** Answers a refusal, or adds the outcome's warnings (unknown fields pruned) to the response to come. */
+  private boolean refused(HttpExchange exchange, CustomResourceValidation.Outcome outcome) throws IOException {
+    if (!outcome.accepted()) {
+      respond(exchange, outcome.code(), outcome.status());
+      return true;
+    }
+    // RFC 7234 warning headers, as the API server sends them; kubectl prints each as "Warning: ..."
+    exchange.getResponseHeaders().remove("Warning");
+    outcome.warnings().forEach(w -> exchange.getResponseHeaders().add("Warning", "299 - " + FieldError.quote(w)));
+    return false;
+  }
+
+  private static CustomResourceValidation.Directive directive(Request request) {
+    return CustomResourceValidation.Directive.of(request.query().get("fieldValidation"));
+  }
+
+  /** The custom resource a write goes to, when it has a schema to validate with. */
+  private Optional<ApiCatalog.Resource> validatedResource(Request request) {
+    if (!List.of("POST", "PUT", "PATCH").contains(request.method())) {
+      return Optional.empty();
+    }
+    return ResourcePath.parse(request.path())
+        .flatMap(p -> catalog().find(p.group(), p.version(), p.plural()))
+        .filter(r -> r.schema() != null && r.schema().isObject());
   }
 
   ApiCatalog catalog() {
