@@ -41,5 +41,8 @@ public class TableSettingsStatus {
 
     @JsonPropertyDescription("Consecutive failed calls for this setting; drives its retry backoff.")
     public Integer failedAttempts;
+
+    @JsonPropertyDescription("When Failed: the earliest time of the next call for this setting (RFC 3339).")
+    public String nextAttemptAt;
   }
 }

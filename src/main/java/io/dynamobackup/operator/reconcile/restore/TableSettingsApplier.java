@@ -89,6 +89,10 @@ final class TableSettingsApplier {
         retries.put(setting, settings.terminalRetry());
       } else if (verdict instanceof Verdict.Pending || !active || setting.updatesTable() && tableUpdated) {
         result.put(setting, state(STATE_APPLYING, verdict.observed()));
+      } else if (waiting(previous).isPresent()) {
+        // failed before and its backoff has not passed: a reconcile that comes early does not call again
+        result.put(setting, previous);
+        retries.put(setting, waiting(previous).get());
       } else {
         try {
           applied.add(change(tables, region, table, desired, observed, setting));
@@ -199,9 +203,19 @@ final class TableSettingsApplier {
     Duration delay = failure.kind() == AwsFailure.Kind.TERMINAL ? settings.terminalRetry()
         : settings.retryBackoff().delay(attempts);
     retries.put(setting, delay);
+    status.nextAttemptAt = clock.instant().plus(delay).toString();
     status.message = call + " failed: " + failure + "; retry " + attempts + " at "
         + clock.instant().plus(delay).truncatedTo(ChronoUnit.SECONDS);
     return status;
+  }
+
+  /** How long a setting that failed must still wait for its next call; empty when it may be called now. */
+  private java.util.Optional<Duration> waiting(TableSettingsStatus.Setting previous) {
+    if (previous == null || !FAILED.equals(previous.state) || previous.nextAttemptAt == null) {
+      return java.util.Optional.empty();
+    }
+    Duration left = Duration.between(clock.instant(), java.time.Instant.parse(previous.nextAttemptAt));
+    return left.isNegative() || left.isZero() ? java.util.Optional.empty() : java.util.Optional.of(left);
   }
 
   private TableSettingsStatus.Setting conflict(TableSettingsStatus.Setting previous, Verdict.Conflict conflict) {
