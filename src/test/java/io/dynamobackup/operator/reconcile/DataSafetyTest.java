@@ -86,6 +86,68 @@ class DataSafetyTest {
     }
   }
 
+  /**
+   * Item 2, for restores: a 5xx after RestoreTableFromBackup took effect keeps the intent; the restore records its own
+   * table (not TableAlreadyExists) and its deletion deletes it.
+   */
+  @Test
+  void anAmbiguousServerErrorToARestoreIsResolvedByItsOwnTable() {
+    String table = harness.newTable();
+    String backup = OperatorHarness.uniqueName("restore-source");
+    String arn = BackupDeletionTest.availableBackup(harness, backup, new DynamoBackupSpec(table));
+    String name = OperatorHarness.uniqueName("ambiguous-restore");
+    String target = name + "-table";
+    harness.emulator.failAfterActing("RestoreTableFromBackup", "InternalServerError", 1);
+    var spec = DynamoRestoreTest.fromArn(arn, target);
+    spec.deletionPolicy = DeletionPolicy.Delete;
+    harness.applyRestore(name, spec);
+
+    await("restored, its table recorded").atMost(TIMEOUT).until(() -> harness.getRestore(name).getStatus() != null
+        && Conditions.isTrue(harness.getRestore(name).getStatus().conditions, Conditions.READY));
+    assertThat(harness.getRestore(name).getStatus().tableArn).endsWith(":table/" + target);
+    assertThat(harness.emulator.calls("RestoreTableFromBackup", target)).as("called once").hasSize(1);
+    harness.restores().inNamespace(NAMESPACE).withName(name).delete();
+    await("deleted with its table").atMost(TIMEOUT).until(() -> harness.getRestore(name) == null);
+    assertThat(tableExists(target)).as("its table deleted").isFalse();
+  }
+
+  /**
+   * Item 12: two restores, one target, one source. The second one's answer was lost; the table it finds is the
+   * first one's (recorded there), so it is not adopted, and deleting the second never deletes it.
+   */
+  @Test
+  void aRestoreNeverAdoptsOrDeletesATableAnotherRestoreMade() {
+    String table = harness.newTable();
+    String backup = OperatorHarness.uniqueName("shared-source");
+    String arn = BackupDeletionTest.availableBackup(harness, backup, new DynamoBackupSpec(table));
+    String target = OperatorHarness.uniqueName("shared-target");
+    String first = OperatorHarness.uniqueName("first-restore");
+    harness.applyRestore(first, DynamoRestoreTest.fromArn(arn, target));
+    await("first restored").atMost(TIMEOUT).until(() -> harness.getRestore(first).getStatus() != null
+        && Conditions.isTrue(harness.getRestore(first).getStatus().conditions, Conditions.READY));
+    String tableArn = harness.getRestore(first).getStatus().tableArn;
+
+    String second = OperatorHarness.uniqueName("second-restore");
+    harness.stopOperator();
+    try {
+      var spec = DynamoRestoreTest.fromArn(arn, target);
+      spec.deletionPolicy = DeletionPolicy.Delete;
+      harness.applyRestore(second, spec);
+      harness.recordRestoreIntent(second, arn, Instant.now()); // its answer was lost, as far as it knows
+    } finally {
+      harness.startOperator();
+    }
+    await("the second one leaves the table alone").atMost(TIMEOUT).until(() -> "TableAlreadyExists"
+        .equals(DynamoRestoreTest.readyReason(harness.getRestore(second))));
+    assertThat(harness.getRestore(second).getStatus().tableArn).isNull();
+
+    harness.restores().inNamespace(NAMESPACE).withName(second).delete();
+    await("second gone").atMost(TIMEOUT).until(() -> harness.getRestore(second) == null);
+    assertThat(tableExists(target)).as("the first one's table stays").isTrue();
+    assertThat(harness.getRestore(first).getStatus().tableArn).isEqualTo(tableArn);
+    assertThat(harness.emulator.calls("DeleteTable", target)).isEmpty();
+  }
+
   /** Item 3: an ARN written into status by another client is never deleted with the object. */
   @Test
   void aForeignArnWrittenIntoStatusIsNeverDeleted() {
@@ -312,6 +374,14 @@ class DataSafetyTest {
           ((Map<String, Object>) object.getAdditionalProperties().get("spec")).put(field, value);
           return object;
         });
+  }
+
+  private static boolean tableExists(String table) {
+    try {
+      return !"DELETING".equals(harness.dynamo.describeTable(r -> r.tableName(table)).table().tableStatusAsString());
+    } catch (software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException e) {
+      return false;
+    }
   }
 
   private static List<String> backupsOf(String table) {
