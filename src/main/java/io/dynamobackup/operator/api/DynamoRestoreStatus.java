@@ -2,18 +2,10 @@ package io.dynamobackup.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.kubernetes.api.model.Condition;
-import java.util.ArrayList;
-import java.util.List;
 
 /** The operator's last observation of the restore and its table, written as a whole by one status recorder. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class DynamoRestoreStatus extends LenientlyRead implements ReconciledStatus {
-
-  public DynamoRestoreStatus() {
-    super("status");
-  }
-
+public class DynamoRestoreStatus extends LifecycleStatus {
 
   @JsonPropertyDescription("ARN of the backup being restored, recorded before RestoreTableFromBackup is called.")
   public String sourceBackupArn;
@@ -38,36 +30,4 @@ public class DynamoRestoreStatus extends LenientlyRead implements ReconciledStat
   @JsonPropertyDescription("Each setting of spec.tableSettings as last read back from the table, once it is"
       + " ACTIVE.")
   public TableSettingsStatus tableSettings;
-
-  @JsonPropertyDescription("metadata.generation of the spec this status was computed from.")
-  public Long observedGeneration;
-
-  @JsonPropertyDescription("Consecutive failed AWS calls of the current step; drives the retry backoff.")
-  public Integer failedAttempts;
-
-  @JsonPropertyDescription("Ready, Restoring and Deleting, in the metav1.Condition shape.")
-  public List<Condition> conditions = new ArrayList<>();
-
-  @Override
-  public List<Condition> conditionList() {
-    if (conditions == null) {
-      conditions = new ArrayList<>();
-    }
-    return conditions;
-  }
-
-  @Override
-  public void observeGeneration(Long generation) {
-    observedGeneration = generation;
-  }
-
-  @Override
-  public Integer attempts() {
-    return failedAttempts;
-  }
-
-  @Override
-  public void attempts(Integer failedAttempts) {
-    this.failedAttempts = failedAttempts;
-  }
 }
