@@ -3,7 +3,6 @@ package io.dynamobackup.operator.reconcile;
 import io.dynamobackup.operator.api.ReconciledStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.CustomResource;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -17,17 +16,15 @@ import java.util.function.Supplier;
 public class ReconcileStep<P extends CustomResource<?, S>, S extends ReconciledStatus> {
 
   private final P resource;
-  private final Context<P> context;
+  private final StepEffects<P> effects;
   private final S status;
   private final Clock clock;
-  private final EventRecorder events;
   private String written;
 
-  public ReconcileStep(P resource, Context<P> context, Supplier<S> empty, Clock clock, EventRecorder events) {
+  public ReconcileStep(P resource, StepEffects<P> effects, Supplier<S> empty, Clock clock) {
     this.resource = resource;
-    this.context = context;
+    this.effects = effects;
     this.clock = clock;
-    this.events = events;
     this.written = StatusRecorder.snapshot(resource.getStatus());
     this.status = resource.getStatus() != null ? resource.getStatus() : empty.get();
     status.conditionList();
@@ -37,8 +34,9 @@ public class ReconcileStep<P extends CustomResource<?, S>, S extends ReconciledS
     return resource;
   }
 
-  public Context<P> context() {
-    return context;
+  /** What the step reads and does outside its object (status writes go through {@link #record}). */
+  public StepEffects<P> effects() {
+    return effects;
   }
 
   public S status() {
@@ -87,11 +85,15 @@ public class ReconcileStep<P extends CustomResource<?, S>, S extends ReconciledS
    */
   public boolean record() {
     status.observeGeneration(resource.getMetadata().getGeneration());
-    boolean wrote = StatusRecorder.record(resource, context, status, written);
-    if (wrote) {
-      written = StatusRecorder.snapshot(status);
+    String now = StatusRecorder.snapshot(status);
+    if (java.util.Objects.equals(now, written)) {
+      return false;
     }
-    return wrote;
+    resource.setStatus(status);
+    P stored = effects.writeStatus(resource);
+    resource.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion());
+    written = now;
+    return true;
   }
 
   /**
@@ -114,10 +116,10 @@ public class ReconcileStep<P extends CustomResource<?, S>, S extends ReconciledS
   }
 
   public void normal(String reason, String message) {
-    events.normal(context.getClient(), resource, reason, message);
+    effects.event(resource, "Normal", reason, message);
   }
 
   public void warning(String reason, String message) {
-    events.warning(context.getClient(), resource, reason, message);
+    effects.event(resource, "Warning", reason, message);
   }
 }

@@ -26,6 +26,15 @@ public final class StatusRecorder {
       return false;
     }
     resource.setStatus(status);
+    write(resource, context);
+    return true;
+  }
+
+  /**
+   * Writes the resource's status as it is, with optimistic locking, caches the written object and carries its new
+   * version; a 409 is {@link StatusConflict}.
+   */
+  static <P extends CustomResource<?, ?>> P write(P resource, Context<P> context) {
     P written;
     try {
       written = context.getClient().resource(resource).updateStatus();
@@ -38,7 +47,7 @@ public final class StatusRecorder {
     context.eventSourceRetriever().getControllerEventSource()
         .handleRecentResourceUpdate(ResourceID.fromResource(resource), written, resource);
     resource.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
-    return true;
+    return written;
   }
 
   /** A comparable copy of a status, taken before it is changed. */

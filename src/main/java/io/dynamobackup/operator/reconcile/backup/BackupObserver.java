@@ -81,7 +81,7 @@ final class BackupObserver {
   /** The listing's summary of the recorded backup, if the last pass had it: AWS's word, not the status's. */
   static Optional<BackupPage.BackupSummary> listedSummary(BackupStep step) {
     String arn = step.status().backupArn;
-    return arn == null ? Optional.empty() : step.context().getSecondaryResource(BackupPage.BackupSummary.class)
+    return arn == null ? Optional.empty() : step.effects().secondary(BackupPage.BackupSummary.class)
         .filter(summary -> arn.equals(summary.backupArn()));
   }
 

@@ -9,6 +9,7 @@ import io.dynamobackup.operator.policy.Connection;
 import io.dynamobackup.operator.policy.Connector;
 import io.dynamobackup.operator.policy.Tenancy;
 import io.dynamobackup.operator.reconcile.Conditions;
+import io.dynamobackup.operator.reconcile.ContextEffects;
 import io.dynamobackup.operator.reconcile.EventRecorder;
 import io.dynamobackup.operator.reconcile.Failures;
 import io.dynamobackup.operator.reconcile.Interruption;
@@ -125,7 +126,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   public UpdateControl<DynamoBackup> reconcile(DynamoBackup backup, Context<DynamoBackup> context) {
     putArnInMdc(backup);
     try {
-      return reconcile(new BackupStep(backup, context, clock, events));
+      return reconcile(new BackupStep(backup, new ContextEffects<>(context, events), clock));
     } finally {
       MDC.remove(BACKUP_ARN_MDC);
     }
@@ -213,7 +214,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   public DeleteControl cleanup(DynamoBackup backup, Context<DynamoBackup> context) {
     putArnInMdc(backup);
     try {
-      var step = new BackupStep(backup, context, clock, events);
+      var step = new BackupStep(backup, new ContextEffects<>(context, events), clock);
       if (!step.status().typeErrors().isEmpty()) {
         unreadableStatus(step);
         return DeleteControl.noFinalizerRemoval();
@@ -245,7 +246,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     log.warn("{}: reconcile failed: {}", id, Interruption.describe(e));
-    var step = new BackupStep(backup, context, clock, events);
+    var step = new BackupStep(backup, new ContextEffects<>(context, events), clock);
     step.notReady(Reasons.RECONCILE_ERROR, String.valueOf(e.getMessage()));
     try {
       step.record();

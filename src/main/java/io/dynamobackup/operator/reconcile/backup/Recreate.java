@@ -22,7 +22,7 @@ public final class Recreate {
    */
   static void clear(BackupStep step) {
     var backup = step.backup();
-    DynamoBackup updated = step.context().getClient().resources(DynamoBackup.class)
+    DynamoBackup updated = step.effects().client().resources(DynamoBackup.class)
         .inNamespace(backup.getMetadata().getNamespace())
         .withName(backup.getMetadata().getName())
         .edit(current -> {

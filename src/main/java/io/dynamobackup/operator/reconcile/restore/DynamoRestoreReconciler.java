@@ -8,6 +8,7 @@ import io.dynamobackup.operator.policy.Connection;
 import io.dynamobackup.operator.policy.Connector;
 import io.dynamobackup.operator.policy.Tenancy;
 import io.dynamobackup.operator.reconcile.Conditions;
+import io.dynamobackup.operator.reconcile.ContextEffects;
 import io.dynamobackup.operator.reconcile.EventRecorder;
 import io.dynamobackup.operator.reconcile.Failures;
 import io.dynamobackup.operator.reconcile.Interruption;
@@ -84,7 +85,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
 
   @Override
   public UpdateControl<DynamoRestore> reconcile(DynamoRestore restore, Context<DynamoRestore> context) {
-    var step = new RestoreStep(restore, context, clock, events);
+    var step = new RestoreStep(restore, new ContextEffects<>(context, events), clock);
     if (!step.status().typeErrors().isEmpty()) {
       return unreadableStatus(step);
     }
@@ -111,7 +112,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
 
   @Override
   public DeleteControl cleanup(DynamoRestore restore, Context<DynamoRestore> context) {
-    var step = new RestoreStep(restore, context, clock, events);
+    var step = new RestoreStep(restore, new ContextEffects<>(context, events), clock);
     if (!step.status().typeErrors().isEmpty()) {
       unreadableStatus(step);
       return DeleteControl.noFinalizerRemoval();
@@ -132,7 +133,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     log.warn("{}: reconcile failed: {}", id, Interruption.describe(e));
-    var step = new RestoreStep(restore, context, clock, events);
+    var step = new RestoreStep(restore, new ContextEffects<>(context, events), clock);
     step.notReady(Reasons.RECONCILE_ERROR, String.valueOf(e.getMessage()));
     try {
       step.record();

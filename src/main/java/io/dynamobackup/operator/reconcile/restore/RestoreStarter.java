@@ -47,7 +47,7 @@ final class RestoreStarter {
     }
     String source = spec.backupArn;
     if (spec.backupRef != null) {
-      var backup = step.context().getClient().resources(DynamoBackup.class).inNamespace(step.namespace())
+      var backup = step.effects().client().resources(DynamoBackup.class).inNamespace(step.namespace())
           .withName(spec.backupRef.name).get();
       String ref = "DynamoBackup '" + spec.backupRef.name + "'";
       if (backup == null) {

@@ -5,10 +5,9 @@ import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.api.DynamoRestoreStatus;
 import io.dynamobackup.operator.reconcile.Conditions;
 import io.dynamobackup.operator.reconcile.CreateIntent;
-import io.dynamobackup.operator.reconcile.EventRecorder;
 import io.dynamobackup.operator.reconcile.Reasons;
 import io.dynamobackup.operator.reconcile.ReconcileStep;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.dynamobackup.operator.reconcile.StepEffects;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,8 +16,8 @@ import java.util.Optional;
 /** One reconcile of a DynamoRestore: the kernel's step with the restore's own types and questions. */
 final class RestoreStep extends ReconcileStep<DynamoRestore, DynamoRestoreStatus> {
 
-  RestoreStep(DynamoRestore restore, Context<DynamoRestore> context, Clock clock, EventRecorder events) {
-    super(restore, context, DynamoRestoreStatus::new, clock, events);
+  RestoreStep(DynamoRestore restore, StepEffects<DynamoRestore> effects, Clock clock) {
+    super(restore, effects, DynamoRestoreStatus::new, clock);
   }
 
   DynamoRestoreSpec spec() {
