@@ -32,7 +32,8 @@ local retrying = {
   ServiceUnavailable = true, ExpiredToken = true, RequestTimeout = true,
   LimitExceeded = true, Throttling = true, RequestLimitExceeded = true, TooManyRequests = true,
   ProvisionedThroughputExceeded = true,
-  NoAnswer = true, LookupIncomplete = true, AccountUnknown = true
+  NoAnswer = true, LookupIncomplete = true, AccountUnknown = true, QuotaWait = true,
+  ContinuousBackupsUnavailable = true
 }
 
 local function isRetrying(reason)

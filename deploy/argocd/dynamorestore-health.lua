@@ -29,7 +29,8 @@ local retrying = {
   ServiceUnavailable = true, ExpiredToken = true, RequestTimeout = true,
   LimitExceeded = true, Throttling = true, RequestLimitExceeded = true, TooManyRequests = true,
   ProvisionedThroughputExceeded = true,
-  NoAnswer = true, QuotaWait = true
+  NoAnswer = true, QuotaWait = true, LookupIncomplete = true, AccountUnknown = true,
+  ContinuousBackupsUnavailable = true
 }
 
 local underWay = { Restoring = true, BackupNotAvailable = true, ApplyingTableSettings = true }

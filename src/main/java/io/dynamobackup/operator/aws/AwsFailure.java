@@ -27,12 +27,16 @@ public final class AwsFailure extends RuntimeException {
   private static final Set<String> THROTTLED_CODES = Set.of(
       "LimitExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
       "TooManyRequestsException", "ProvisionedThroughputExceededException");
+  // ContinuousBackupsUnavailableException: AWS is still turning on backups of a new (e.g. restored) table.
   private static final Set<String> RETRYABLE_CODES = Set.of(
       "BackupInUseException", "TableInUseException", "ResourceInUseException", "InternalServerError",
-      "ServiceUnavailable", "ExpiredTokenException", "RequestTimeout", "RequestTimeoutException");
+      "ServiceUnavailable", "ExpiredTokenException", "RequestTimeout", "RequestTimeoutException",
+      "ContinuousBackupsUnavailableException");
 
   /** The code of a call the client-side rate limit held back: it was not sent, and has a slot later. */
   public static final String QUOTA_WAIT = "QuotaWait";
+  /** The code of a lookup of an unrecorded backup that did not finish; it is retried. */
+  public static final String LOOKUP_INCOMPLETE = "LookupIncomplete";
   /** The code of a call that had no region to go to: it was not sent. */
   public static final String MISSING_REGION = "MissingRegion";
   /** The code of a call that had no credentials for its account: it was not sent. */
@@ -42,7 +46,8 @@ public final class AwsFailure extends RuntimeException {
   /** Answers by which AWS refused a request before acting on it. */
   private static final Set<String> REFUSED_CODES = Set.of(
       "ValidationException", "TableNotFoundException", "ResourceNotFoundException", "BackupNotFoundException",
-      "AccessDeniedException", "UnrecognizedClientException", "TableAlreadyExistsException");
+      "AccessDeniedException", "UnrecognizedClientException", "TableAlreadyExistsException",
+      "ContinuousBackupsUnavailableException");
 
   private final Kind kind;
   private final String code;
@@ -92,6 +97,17 @@ public final class AwsFailure extends RuntimeException {
       return Kind.RETRYABLE;
     }
     return Kind.TERMINAL;
+  }
+
+  /**
+   * The condition reasons of the failures retried with backoff (RETRYABLE and THROTTLED codes, and our own codes of
+   * a call without an answer or a lookup cut short): what the Argo CD health scripts must show as Progressing.
+   */
+  public static Set<String> retriedReasons() {
+    Set<String> reasons = new java.util.TreeSet<>(Set.of(NO_ANSWER, QUOTA_WAIT, LOOKUP_INCOMPLETE));
+    java.util.stream.Stream.concat(RETRYABLE_CODES.stream(), THROTTLED_CODES.stream())
+        .map(code -> code.replaceFirst("Exception$", "")).forEach(reasons::add);
+    return reasons;
   }
 
   public Kind kind() {

@@ -31,7 +31,8 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.lang.reflect.Field;
+import io.dynamobackup.operator.policy.AccessPolicy;
+import io.dynamobackup.operator.reconcile.Reasons;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -355,14 +356,15 @@ class ArgoCdHealthTest {
   @Test
   void restoreFailuresTheOperatorRetriesAreProgressingAndTheRestDegraded() throws Exception {
     Set<String> retried = new TreeSet<>(awsCodesRetried());
-    retried.addAll(List.of(AwsFailure.NO_ANSWER, AwsFailure.QUOTA_WAIT, "HTTP500", "HTTP503", "HTTP429"));
+    retried.addAll(List.of("HTTP500", "HTTP503", "HTTP429", AccessPolicy.ACCOUNT_UNKNOWN));
     Set<String> terminal = new TreeSet<>(List.of("TableNotFound", "AccessDenied", "Validation",
-        "TableAlreadyExists", "ContinuousBackupsUnavailable", "PointInTimeRecoveryUnavailable", "InvalidRestoreTime",
-        "SourceTableInOtherRegion", "BackupInOtherRegion", "NotPermitted", "InvalidSpec", "ImmutableFieldChanged",
-        "BackupNotFound", "TableReplaced", "ReconcileError", "HTTP400"));
+        Reasons.TABLE_ALREADY_EXISTS, "PointInTimeRecoveryUnavailable", "InvalidRestoreTime",
+        "SourceTableInOtherRegion", "BackupInOtherRegion", Reasons.NOT_PERMITTED, AccessPolicy.ACCOUNT_UNREACHABLE,
+        Reasons.INVALID_SPEC, Reasons.IMMUTABLE_FIELD_CHANGED, Reasons.BACKUP_NOT_FOUND, Reasons.TABLE_REPLACED,
+        Reasons.RECONCILE_ERROR, "HTTP400"));
     List.of("PointInTimeRecoveryUnavailable", "InvalidRestoreTime").forEach(code -> assertThat(
         AwsFailure.kindOf(code + "Exception", 400)).isEqualTo(AwsFailure.Kind.TERMINAL));
-    for (String reason : List.of("Restoring", "BackupNotAvailable", "ApplyingTableSettings")) {
+    for (String reason : List.of(Reasons.RESTORING, Reasons.BACKUP_NOT_AVAILABLE, "ApplyingTableSettings")) {
       assertThat(RESTORE_HEALTH.run(withReadyReason(fixture("restore-point-in-time-unavailable"), reason)).status())
           .as("Ready reason " + reason).isEqualTo("Progressing");
     }
@@ -452,14 +454,15 @@ class ArgoCdHealthTest {
   @Test
   void failuresTheOperatorRetriesAreProgressingAndTheRestDegraded() throws Exception {
     Set<String> retried = new TreeSet<>(awsCodesRetried());
-    retried.addAll(List.of(AwsFailure.NO_ANSWER, "LookupIncomplete", "HTTP500", "HTTP503", "HTTP429"));
+    retried.addAll(List.of("HTTP500", "HTTP503", "HTTP429", AccessPolicy.ACCOUNT_UNKNOWN));
     List<String> awsTerminal = List.of("TableNotFound", "AccessDenied", "Validation", "UnrecognizedClient",
-        "TableAlreadyExists", "ContinuousBackupsUnavailable");
+        "TableAlreadyExists");
     awsTerminal.forEach(code -> assertThat(AwsFailure.kindOf(code + "Exception", 400))
         .isEqualTo(AwsFailure.Kind.TERMINAL));
     Set<String> terminal = new TreeSet<>(awsTerminal);
-    terminal.addAll(List.of("MissingRegion", "HTTP400", "HTTP403", "InvalidSpec", "ImmutableFieldChanged",
-        "BackupTableMismatch", "BackupNotFound", "ReconcileError"));
+    terminal.addAll(List.of(AwsFailure.MISSING_REGION, "HTTP400", "HTTP403", Reasons.INVALID_SPEC,
+        Reasons.IMMUTABLE_FIELD_CHANGED, Reasons.BACKUP_TABLE_MISMATCH, Reasons.BACKUP_NOT_FOUND,
+        Reasons.RECONCILE_ERROR, Reasons.NOT_OWNED, AccessPolicy.ACCOUNT_UNREACHABLE, Reasons.NOT_PERMITTED));
 
     Map<String, String> health = new TreeMap<>();
     for (String reason : retried) {
@@ -558,19 +561,11 @@ class ArgoCdHealthTest {
   }
 
   /**
-   * The AWS error codes the operator retries with backoff, as reasons (without "Exception"). Read where AwsFailure
-   * keeps them, so that a code added there fails here until the Lua lists it too.
+   * The reasons of the AWS failures the operator retries with backoff, as AwsFailure names them, so that a code added
+   * there fails here until the Lua lists it too.
    */
-  @SuppressWarnings("unchecked")
-  static Set<String> awsCodesRetried() throws ReflectiveOperationException {
-    Set<String> reasons = new TreeSet<>();
-    for (String name : List.of("RETRYABLE_CODES", "THROTTLED_CODES")) {
-      Field field = AwsFailure.class.getDeclaredField(name);
-      field.setAccessible(true);
-      for (String code : (Set<String>) field.get(null)) {
-        reasons.add(code.replaceFirst("Exception$", ""));
-      }
-    }
+  static Set<String> awsCodesRetried() {
+    Set<String> reasons = AwsFailure.retriedReasons();
     assertThat(reasons).isNotEmpty();
     return reasons;
   }

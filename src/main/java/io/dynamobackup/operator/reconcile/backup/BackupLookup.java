@@ -43,7 +43,7 @@ final class BackupLookup {
       }
       query = query.startingAfter(result.lastEvaluatedBackupArn());
     }
-    throw new AwsFailure(AwsFailure.Kind.RETRYABLE, "LookupIncomplete", "more than " + MAX_PAGES
+    throw new AwsFailure(AwsFailure.Kind.RETRYABLE, AwsFailure.LOOKUP_INCOMPLETE, "more than " + MAX_PAGES
         + " pages of backups of table " + identity.tableName + "; the lookup is retried");
   }
 
