@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.Cloner;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,27 +81,33 @@ public final class BackupOperator {
       }
     });
     operator.register(backups, controller -> {
-      if (!config.watchNamespaces().isEmpty()) {
-        controller.settingNamespaces(config.watchNamespaces());
-      }
+      watchScope(controller, config);
       controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
       // Generation-awareness alone would miss the recreate annotation; this filter covers both.
       controller.withGenerationAware(false).withOnUpdateFilter(EventFilters.relevantUpdates());
     });
-    operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock), controller -> {
-      if (!config.watchNamespaces().isEmpty()) {
-        controller.settingNamespaces(config.watchNamespaces());
-      }
-    });
+    operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock),
+        controller -> watchScope(controller, config));
     // Restores run in their source backup's account, through the role the policies give for it.
     operator.register(new DynamoRestoreReconciler(accounts::store, accounts::store, tenancy.restorePermission(),
         config.reconcile(), clock), controller -> {
-          if (!config.watchNamespaces().isEmpty()) {
-            controller.settingNamespaces(config.watchNamespaces());
-          }
+          watchScope(controller, config);
           controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
         });
     return operator;
+  }
+
+  /**
+   * The namespaces and the shard (label selector) a controller watches. Its secondary informers of our kinds inherit
+   * both (see RestoresInProgress); policies and namespaces are read cluster-wide by every shard.
+   */
+  private static void watchScope(ControllerConfigurationOverrider<?> controller, OperatorConfig config) {
+    if (!config.watchNamespaces().isEmpty()) {
+      controller.settingNamespaces(config.watchNamespaces());
+    }
+    if (config.labelSelector() != null) {
+      controller.withLabelSelector(config.labelSelector());
+    }
   }
 
   private static io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection(
