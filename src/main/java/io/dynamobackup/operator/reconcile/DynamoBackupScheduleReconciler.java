@@ -151,6 +151,7 @@ public class DynamoBackupScheduleReconciler implements Reconciler<DynamoBackupSc
       childSpec.deletionProtection = spec.template.deletionProtection;
     }
     child.setSpec(childSpec);
+    ShardLabel.follow(schedule, child);
     return child;
   }
 
