@@ -243,7 +243,8 @@ public final class ThroughputBench {
         emulator.putBackup(arn);
         arns.add(arn);
         String name = String.format(Locale.ROOT, "backup-%05d", i);
-        writes.add(pool.submit(() -> createAvailable(client, name, table, arn, Instant.ofEpochMilli(epochMillis))));
+        writes.add(pool.submit(() -> createAvailable(client, NAMESPACE, Map.of(), name, table, arn,
+            Instant.ofEpochMilli(epochMillis))));
       }
       for (Future<?> write : writes) {
         write.get();
@@ -254,9 +255,10 @@ public final class ThroughputBench {
     return arns;
   }
 
-  static void createAvailable(KubernetesClient client, String name, String table, String arn, Instant created) {
+  static void createAvailable(KubernetesClient client, String namespace, Map<String, String> labels, String name,
+      String table, String arn, Instant created) {
     var backup = new DynamoBackup();
-    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE)
+    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels)
         .withFinalizers(DynamoBackup.FINALIZER).build());
     backup.setSpec(new DynamoBackupSpec(table));
     var made = client.resource(backup).create();
