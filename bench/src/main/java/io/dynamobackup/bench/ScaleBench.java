@@ -11,6 +11,8 @@ import io.dynamobackup.operator.support.OperatorProcess;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -33,12 +35,13 @@ import java.util.concurrent.Future;
  * (1) Several accounts at once: one operator deletes N backups in each of A accounts, reached through STS roles as in
  * production (a DynamoBackupPolicy with a roleArn per account's namespace); each account's DeleteBackup rate against
  * its own quota. (2) M AVAILABLE objects in one shard, and (3) the same M in two shards of M/2 (two operators, their
- * own WATCH_LABEL_SELECTOR): per shard, time to ready, heap after GC, and AWS calls per backup per hour in steady state.
+ * own WATCH_LABEL_SELECTOR): per shard, time to ready, heap after GC, and AWS calls per backup per hour in steady
+ * state.
  *
  * <p>Run: {@code mvn -B -Pbench -DskipTests verify -Dbench.main=io.dynamobackup.bench.ScaleBench
  * -Dbench.args="--accounts=5 --per-account=1000 --objects=50000"} ({@code --only=accounts|shard|shards} for one
- * part). Prints its figures and writes them to target/bench/scale-results.md; a run at the issue's sizes (these) is
- * also appended to bench/results.md.
+ * part, {@code --threads=N} for the mass delete's RECONCILE_THREADS). Prints its figures and writes them to
+ * target/bench/scale-results.md; a run at the issue's sizes (these) is also appended to bench/results.md.
  */
 public final class ScaleBench {
 
@@ -73,10 +76,10 @@ public final class ScaleBench {
     }
   }
 
-  record MultiAccount(List<AccountDelete> accounts, Duration toLastFinalizer) {}
+  record MultiAccount(List<AccountDelete> accounts, Duration toLastFinalizer, String threads) {}
 
   /** One shard's figures in steady state. */
-  record ShardRun(String shard, int objects, Duration toReady, long heapBytes, long peakRssBytes,
+  record ShardRun(String shard, int objects, long listBytes, Duration toReady, long heapBytes, long peakRssBytes,
       double startupCpuSeconds, double steadyMillicores, Duration resync, Duration window, int calls,
       int listPages, double passes) {
     double callsPerBackupHour() {
@@ -99,16 +102,17 @@ public final class ScaleBench {
     int perAccount = Integer.parseInt(options.getOrDefault("per-account", Integer.toString(FULL_PER_ACCOUNT)));
     int objects = Integer.parseInt(options.getOrDefault("objects", Integer.toString(FULL_OBJECTS)));
     String only = options.getOrDefault("only", "all");
+    String threads = options.get("threads"); // RECONCILE_THREADS of the mass delete's operator; unset: its default
     var bench = new ScaleBench(Files.createDirectories(Path.of("target", "bench")));
     String loadBefore = ThroughputBench.loadAverage();
     Instant started = Instant.now();
 
-    MultiAccount multi = only.equals("all") || only.equals("accounts") ? bench.multiAccount(accounts, perAccount)
-        : null;
-    List<ShardRun> one = only.equals("all") || only.equals("shard")
-        ? bench.shards(objects, List.of("shard-a")) : List.of();
-    List<ShardRun> two = only.equals("all") || only.equals("shards")
-        ? bench.shards(objects, List.of("shard-a", "shard-b")) : List.of();
+    MultiAccount multi = only.equals("all") || only.equals("accounts")
+        ? bench.multiAccount(accounts, perAccount, threads) : null;
+    List<List<ShardRun>> steady = only.equals("all") || only.startsWith("shard")
+        ? bench.steadyState(objects, !only.equals("shards"), !only.equals("shard")) : List.of(List.of(), List.of());
+    List<ShardRun> one = steady.get(0);
+    List<ShardRun> two = steady.get(1);
 
     String command = "mvn -B -Pbench -DskipTests verify -Dbench.main=" + ScaleBench.class.getName()
         + " -Dbench.args=\"" + String.join(" ", args) + "\"";
@@ -121,8 +125,8 @@ public final class ScaleBench {
     System.exit(0); // the mock server keeps non-daemon threads
   }
 
-  /** Backups in {@code accounts} accounts, one namespace and one policy (with the account's role) each, deleted at once. */
-  MultiAccount multiAccount(int accounts, int perAccount) throws Exception {
+  /** Backups in several accounts, one namespace and one policy (with the account's role) each, deleted at once. */
+  MultiAccount multiAccount(int accounts, int perAccount, String threads) throws Exception {
     try (var cluster = SandboxCluster.startWithoutGarbageCollector(0); KubernetesClient client = cluster.newClient();
         var emulator = DynamoDbEmulator.start(0)) {
       Map<String, String> namespaces = new LinkedHashMap<>(); // account -> namespace
@@ -146,7 +150,8 @@ public final class ScaleBench {
       emulator.enforceDocumentedQuotas();
       int port = ThroughputBench.freePort();
       Path dir = Files.createDirectories(work.resolve("accounts"));
-      var operator = tools.operator(dir, cluster, emulator, port, Map.of(), DEFAULT_RESYNC);
+      var operator = tools.operator(dir, cluster, emulator, port,
+          threads == null ? Map.of() : Map.of("RECONCILE_THREADS", threads), DEFAULT_RESYNC);
       try {
         operator.start();
         tools.awaitReady(port, Duration.ofMinutes(5));
@@ -172,7 +177,7 @@ public final class ScaleBench {
           results.add(result);
         }
         ThroughputBench.log("accounts: AssumeRole calls during the delete: %d", emulator.calls("AssumeRole"));
-        return new MultiAccount(results, took);
+        return new MultiAccount(results, took, threads == null ? "default" : threads);
       } finally {
         operator.close();
       }
@@ -200,88 +205,110 @@ public final class ScaleBench {
   }
 
   /**
-   * {@code objects} AVAILABLE objects split evenly among {@code shards} (label sharding.dynamobackup.io/key), one
-   * operator per shard started at once, each signing with its own access key so that its AWS calls can be counted.
+   * {@code objects} AVAILABLE objects, half labelled shard-a and half shard-b (sharding.dynamobackup.io/key), seeded
+   * once; then one operator watching them all (selector: the label exists), and then two operators, one per shard.
    */
-  List<ShardRun> shards(int objects, List<String> shards) throws Exception {
-    int perShard = objects / shards.size();
-    // a listing pass of all objects at 97 % of 5 pages/s must fit in the period, with room for a second shard's pass
-    Duration resync = Duration.ofSeconds(Math.max(60, 3 * objects / ThroughputBench.PER_TABLE / 4));
-    String label = shards.size() + (shards.size() == 1 ? " shard" : " shards");
+  List<List<ShardRun>> steadyState(int objects, boolean oneShard, boolean twoShards) throws Exception {
     try (var cluster = SandboxCluster.startWithoutGarbageCollector(0); KubernetesClient client = cluster.newClient();
         var emulator = DynamoDbEmulator.start(0)) {
-      for (String shard : shards) {
-        ThroughputBench.log("%s: seeding %d AVAILABLE objects labelled %s=%s", label, perShard, ShardLabel.KEY, shard);
+      for (String shard : List.of("shard-a", "shard-b")) {
+        ThroughputBench.log("seeding %d AVAILABLE objects labelled %s=%s", objects / 2, ShardLabel.KEY, shard);
         seed(client, emulator, ThroughputBench.NAMESPACE, DynamoDbEmulator.ACCOUNT, Map.of(ShardLabel.KEY, shard),
-            shard, perShard);
+            shard, objects / 2);
       }
       emulator.enforceDocumentedQuotas();
-      Map<String, OperatorProcess> operators = new LinkedHashMap<>();
-      Map<String, Integer> ports = new HashMap<>();
-      Map<String, String> keys = new HashMap<>();
-      try {
-        for (String shard : shards) {
-          int port = ThroughputBench.freePort();
-          String key = "AKIABENCH" + shard.toUpperCase(Locale.ROOT).replace("-", "");
-          Path dir = Files.createDirectories(work.resolve(label.replace(' ', '-') + "-" + shard));
-          operators.put(shard, tools.operator(dir, cluster, emulator, port, Map.of(
-              "WATCH_LABEL_SELECTOR", ShardLabel.KEY + "=" + shard, "AWS_ACCESS_KEY_ID", key), resync)
-              .jvmOptions("-Xmx1g"));
-          ports.put(shard, port);
-          keys.put(shard, key);
-        }
-        Instant start = Instant.now();
-        for (OperatorProcess operator : operators.values()) {
-          operator.start();
-        }
-        Map<String, Duration> toReady = new HashMap<>();
-        Map<String, Double> startupCpu = new HashMap<>();
-        for (String shard : shards) {
-          tools.awaitReady(ports.get(shard), Duration.ofMinutes(10));
-          toReady.put(shard, Duration.between(start, Instant.now()));
-          startupCpu.put(shard, ThroughputBench.cpuSeconds(operators.get(shard).pid()));
-          ThroughputBench.log("%s: %s ready after %s", label, shard, toReady.get(shard));
-        }
-        for (String shard : shards) {
-          ThroughputBench.await(shard + "'s first listing pass", resync.plusMinutes(10),
-              () -> tools.metric(ports.get(shard), "dynamobackup_listing_pass_seconds_count") >= 1);
-        }
-        ThroughputBench.awaitQuiet(emulator);
-        Map<String, Long> heap = new HashMap<>();
-        for (String shard : shards) {
-          heap.put(shard, tools.heapAfterGc(operators.get(shard), ports.get(shard)));
-          ThroughputBench.log("%s: %s heap after GC %d MiB", label, shard, heap.get(shard) >> 20);
-        }
+      // a listing pass of all objects at 97 % of 5 pages/s must fit in the period, with room for a second shard's
+      Duration resync = Duration.ofSeconds(Math.max(60, 3 * objects / ThroughputBench.PER_TABLE / 4));
+      List<ShardRun> one = oneShard ? measure(cluster, client, emulator, Map.of("all", ShardLabel.KEY),
+          objects / 2 * 2, resync) : List.of();
+      List<ShardRun> two = twoShards ? measure(cluster, client, emulator, Map.of(
+          "shard-a", ShardLabel.KEY + "=shard-a", "shard-b", ShardLabel.KEY + "=shard-b"), objects / 2, resync)
+          : List.of();
+      return List.of(one, two);
+    }
+  }
 
-        emulator.resetCounters();
-        Map<String, Double> passesBefore = new HashMap<>();
-        Map<String, Double> cpuBefore = new HashMap<>();
-        for (String shard : shards) {
-          passesBefore.put(shard, tools.metric(ports.get(shard), "dynamobackup_listing_pass_seconds_count"));
-          cpuBefore.put(shard, ThroughputBench.cpuSeconds(operators.get(shard).pid()));
-        }
-        Duration window = resync.multipliedBy(2);
-        ThroughputBench.log("%s: counting AWS calls for %s (RESYNC_PERIOD=%s)", label, window, resync);
-        Thread.sleep(window.toMillis()); // a measurement window, not a wait for a condition
-        List<ShardRun> runs = new ArrayList<>();
-        for (String shard : shards) {
-          var calls = emulator.callLog().stream().filter(c -> c.accessKeyId().equals(keys.get(shard))).toList();
-          double millicores = (ThroughputBench.cpuSeconds(operators.get(shard).pid()) - cpuBefore.get(shard))
-              / window.toSeconds() * 1000;
-          var run = new ShardRun(shard, perShard, toReady.get(shard), heap.get(shard),
-              ThroughputBench.peakRss(operators.get(shard).pid()), startupCpu.get(shard), millicores, resync, window,
-              calls.size(), (int) calls.stream().filter(c -> c.operation().equals("ListBackups")).count(),
-              tools.metric(ports.get(shard), "dynamobackup_listing_pass_seconds_count") - passesBefore.get(shard));
-          ThroughputBench.log("%s: %s", label, run);
-          runs.add(run);
-        }
-        ThroughputBench.log("%s: ListBackups answered throttled in the window: %d", label,
-            emulator.throttledAnswers());
-        return runs;
-      } finally {
-        for (OperatorProcess operator : operators.values()) {
-          operator.close();
-        }
+  /**
+   * One operator per shard (name to selector) started at once, each signing with its own access key so that its AWS
+   * calls can be counted.
+   */
+  List<ShardRun> measure(SandboxCluster cluster, KubernetesClient client, DynamoDbEmulator emulator,
+      Map<String, String> selectors, int perShard, Duration resync) throws Exception {
+    List<String> shards = selectors.keySet().stream().sorted().toList();
+    String label = shards.size() + (shards.size() == 1 ? " shard" : " shards");
+    // what the API server answers each shard's informer at start: one LIST of all its objects
+    Map<String, Long> listBytes = new HashMap<>();
+    for (String shard : shards) {
+      listBytes.put(shard, (long) client.raw(cluster.url() + "/apis/dynamobackup.io/v1alpha1/dynamobackups"
+          + "?labelSelector=" + URLEncoder.encode(selectors.get(shard), StandardCharsets.UTF_8))
+          .getBytes(StandardCharsets.UTF_8).length);
+    }
+    Map<String, OperatorProcess> operators = new LinkedHashMap<>();
+    Map<String, Integer> ports = new HashMap<>();
+    Map<String, String> keys = new HashMap<>();
+    try {
+      for (String shard : shards) {
+        int port = ThroughputBench.freePort();
+        String key = "AKIABENCH" + label.replaceAll("\\W", "").toUpperCase(Locale.ROOT)
+            + shard.toUpperCase(Locale.ROOT).replace("-", "");
+        Path dir = Files.createDirectories(work.resolve(label.replace(' ', '-') + "-" + shard));
+        operators.put(shard, tools.operator(dir, cluster, emulator, port, Map.of(
+            "WATCH_LABEL_SELECTOR", selectors.get(shard), "AWS_ACCESS_KEY_ID", key), resync)
+            .jvmOptions("-Xmx1g"));
+        ports.put(shard, port);
+        keys.put(shard, key);
+      }
+      Instant start = Instant.now();
+      for (OperatorProcess operator : operators.values()) {
+        operator.start();
+      }
+      Map<String, Duration> toReady = new HashMap<>();
+      Map<String, Double> startupCpu = new HashMap<>();
+      for (String shard : shards) {
+        tools.awaitReady(ports.get(shard), Duration.ofMinutes(10));
+        toReady.put(shard, Duration.between(start, Instant.now()));
+        startupCpu.put(shard, ThroughputBench.cpuSeconds(operators.get(shard).pid()));
+        ThroughputBench.log("%s: %s ready after %s", label, shard, toReady.get(shard));
+      }
+      for (String shard : shards) {
+        ThroughputBench.await(shard + "'s first listing pass", resync.plusMinutes(10),
+            () -> tools.metric(ports.get(shard), "dynamobackup_listing_pass_seconds_count") >= 1);
+      }
+      ThroughputBench.awaitQuiet(emulator);
+      Map<String, Long> heap = new HashMap<>();
+      for (String shard : shards) {
+        heap.put(shard, tools.heapAfterGc(operators.get(shard), ports.get(shard)));
+        ThroughputBench.log("%s: %s heap after GC %d MiB", label, shard, heap.get(shard) >> 20);
+      }
+
+      emulator.resetCounters();
+      Map<String, Double> passesBefore = new HashMap<>();
+      Map<String, Double> cpuBefore = new HashMap<>();
+      for (String shard : shards) {
+        passesBefore.put(shard, tools.metric(ports.get(shard), "dynamobackup_listing_pass_seconds_count"));
+        cpuBefore.put(shard, ThroughputBench.cpuSeconds(operators.get(shard).pid()));
+      }
+      Duration window = resync.multipliedBy(2);
+      ThroughputBench.log("%s: counting AWS calls for %s (RESYNC_PERIOD=%s)", label, window, resync);
+      Thread.sleep(window.toMillis()); // a measurement window, not a wait for a condition
+      List<ShardRun> runs = new ArrayList<>();
+      for (String shard : shards) {
+        var calls = emulator.callLog().stream().filter(c -> c.accessKeyId().equals(keys.get(shard))).toList();
+        double millicores = (ThroughputBench.cpuSeconds(operators.get(shard).pid()) - cpuBefore.get(shard))
+            / window.toSeconds() * 1000;
+        var run = new ShardRun(shard, perShard, listBytes.get(shard), toReady.get(shard), heap.get(shard),
+            ThroughputBench.peakRss(operators.get(shard).pid()), startupCpu.get(shard), millicores, resync, window,
+            calls.size(), (int) calls.stream().filter(c -> c.operation().equals("ListBackups")).count(),
+            tools.metric(ports.get(shard), "dynamobackup_listing_pass_seconds_count") - passesBefore.get(shard));
+        ThroughputBench.log("%s: %s", label, run);
+        runs.add(run);
+      }
+      ThroughputBench.log("%s: ListBackups answered throttled in the window: %d", label,
+          emulator.throttledAnswers());
+      return runs;
+    } finally {
+      for (OperatorProcess operator : operators.values()) {
+        operator.close();
       }
     }
   }
@@ -321,7 +348,8 @@ public final class ScaleBench {
         Runtime.getRuntime().availableProcessors(), loadBefore, ThroughputBench.loadAverage()));
     List<String[]> targets = new ArrayList<>();
     if (multi != null) {
-      out.append("## Several accounts at once: mass delete from one operator, roles through STS\n\n");
+      out.append(String.format(Locale.ROOT, "## Several accounts at once: mass delete from one operator, roles through"
+          + " STS (RECONCILE_THREADS %s)%n%n", multi.threads()));
       out.append("| account | objects | DeleteBackup rate | share of its quota | DeleteBackup calls | throttled |\n"
           + "|---|---:|---:|---:|---:|---:|\n");
       for (AccountDelete a : multi.accounts()) {
@@ -339,16 +367,17 @@ public final class ScaleBench {
       if (runs.isEmpty()) {
         continue;
       }
-      int total1 = runs.stream().mapToInt(ShardRun::objects).sum();
-      out.append(String.format(Locale.ROOT, "## %d AVAILABLE objects in %d shard%s%n%n", total1, runs.size(),
+      int objects = runs.stream().mapToInt(ShardRun::objects).sum();
+      out.append(String.format(Locale.ROOT, "## %d AVAILABLE objects in %d shard%s%n%n", objects, runs.size(),
           runs.size() == 1 ? "" : "s"));
-      out.append("| shard | objects | time to ready | heap after GC | peak RSS (-Xmx1g) | CPU start to ready | CPU in"
-          + " steady state | AWS calls in window | of which ListBackups | listing passes | calls per backup per hour"
-          + " (measured) | at the default RESYNC_PERIOD=10m |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-          + "---:|\n");
+      out.append("| shard | objects | LIST of its objects | time to ready | heap after GC | peak RSS (-Xmx1g) | CPU"
+          + " start to ready | CPU in steady state | AWS calls in window | of which ListBackups | listing passes |"
+          + " calls per backup per hour (measured) | at the default RESYNC_PERIOD=10m |\n"
+          + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (ShardRun r : runs) {
-        out.append(String.format(Locale.ROOT, "| %s | %d | %s | %d MiB | %d MiB | %.1f s | %.0f millicores | %d (%s"
-            + " at RESYNC_PERIOD=%ds) | %d | %.0f | %.3f | %.3f |%n", r.shard(), r.objects(),
+        out.append(String.format(Locale.ROOT, "| %s | %d | %.1f MiB (%.1f KiB each) | %s | %d MiB | %d MiB | %.1f s"
+            + " | %.0f millicores | %d (%s at RESYNC_PERIOD=%ds) | %d | %.0f | %.3f | %.3f |%n", r.shard(),
+            r.objects(), r.listBytes() / 1048576.0, r.listBytes() / 1024.0 / r.objects(),
             ThroughputBench.human(r.toReady()), r.heapBytes() >> 20, r.peakRssBytes() >> 20, r.startupCpuSeconds(),
             r.steadyMillicores(), r.calls(), ThroughputBench.human(r.window()), r.resync().toSeconds(), r.listPages(),
             r.passes(), r.callsPerBackupHour(), r.callsPerBackupHourAtDefaultResync()));
