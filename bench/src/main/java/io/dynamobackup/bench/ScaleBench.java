@@ -150,11 +150,15 @@ public final class ScaleBench {
       emulator.enforceDocumentedQuotas();
       int port = ThroughputBench.freePort();
       Path dir = Files.createDirectories(work.resolve("accounts"));
+      // a short period, so that every account is listed (and its role assumed) before the delete, as in an operator
+      // that has run for a while; a pass at start lists nothing until the policies are read
       var operator = tools.operator(dir, cluster, emulator, port,
-          threads == null ? Map.of() : Map.of("RECONCILE_THREADS", threads), DEFAULT_RESYNC);
+          threads == null ? Map.of() : Map.of("RECONCILE_THREADS", threads), Duration.ofSeconds(60));
       try {
         operator.start();
         tools.awaitReady(port, Duration.ofMinutes(5));
+        ThroughputBench.await("a listing pass of every account", Duration.ofMinutes(5),
+            () -> tools.metric(port, "dynamobackup_listing_pass_seconds_count") >= accounts);
         ThroughputBench.awaitQuiet(emulator);
         emulator.resetCounters();
 
