@@ -120,7 +120,8 @@ public final class ScaleBench {
     System.out.println(report);
     Files.writeString(bench.work.resolve("scale-results.md"), report);
     if (accounts >= FULL_ACCOUNTS && perAccount >= FULL_PER_ACCOUNT && objects >= FULL_OBJECTS) {
-      Files.writeString(Path.of("bench", "results.md"), "\n" + report, StandardOpenOption.APPEND);
+      Files.writeString(Path.of("bench", "results.md"), "\n" + report, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     }
     System.exit(0); // the mock server keeps non-daemon threads
   }

@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ import java.util.function.BooleanSupplier;
  * to ready, heap after GC, one full status refresh, and AWS calls per object per hour in steady state.
  *
  * <p>Run: {@code mvn -B -Pbench -DskipTests verify} (options: {@code -Dbench.args="--deletes=1000 --objects=10000"}).
- * Prints a table and writes it to bench/results.md.
+ * Prints a table and appends it to bench/results.md.
  */
 public final class ThroughputBench {
 
@@ -109,7 +110,9 @@ public final class ThroughputBench {
 
     String report = report(limitedRuns, naiveRuns, steady, Duration.between(started, Instant.now()));
     System.out.println(report);
-    Files.writeString(Path.of("bench", "results.md"), report);
+    // appended: bench/results.md keeps every run, this benchmark's and ScaleBench's
+    Files.writeString(Path.of("bench", "results.md"), "\n" + report, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     System.exit(0); // the mock server and informers keep non-daemon threads
   }
 
