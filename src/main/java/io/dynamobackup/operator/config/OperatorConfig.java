@@ -68,9 +68,10 @@ public record OperatorConfig(
   public static final int DEFAULT_RECONCILE_THREADS = 20;
 
   /**
-   * Reads WATCH_NAMESPACES, WATCH_LABEL_SELECTOR, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT (default 8080; 0: off),
-   * HEALTH_BIND_ADDRESS (default all interfaces), LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE,
-   * LEADER_ELECTION_LEASE_NAME, AWS_RATE_LIMITS (default: the documented quotas) and the SDK's region chain.
+   * Reads WATCH_NAMESPACES, WATCH_LABEL_SELECTOR, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT
+   * (default 8080; 0: off), HEALTH_BIND_ADDRESS (default all interfaces), LEADER_ELECTION (default true),
+   * LEADER_ELECTION_NAMESPACE, LEADER_ELECTION_LEASE_NAME, AWS_RATE_LIMITS (default: the documented quotas) and the
+   * SDK's region chain.
    */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
