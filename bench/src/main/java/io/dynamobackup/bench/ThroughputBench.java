@@ -119,8 +119,8 @@ public final class ThroughputBench {
   MassDelete massDelete(String mode, int count, Map<String, String> env) throws Exception {
     log("mass delete, %s: seeding %d AVAILABLE backups", mode, count);
     Path dir = Files.createDirectories(work.resolve("delete-" + (env.isEmpty() ? "limited" : "naive")));
-    try (var cluster = SandboxCluster.start(0); KubernetesClient client = cluster.newClient();
-        var emulator = DynamoDbEmulator.start(0)) {
+    try (var cluster = SandboxCluster.startWithoutGarbageCollector(0);
+        KubernetesClient client = cluster.newClient(); var emulator = DynamoDbEmulator.start(0)) {
       seed(client, emulator, count);
       emulator.enforceDocumentedQuotas();
       int port = freePort();
@@ -179,8 +179,8 @@ public final class ThroughputBench {
   Steady steady(int count) throws Exception {
     log("steady state: seeding %d AVAILABLE backups", count);
     Path dir = Files.createDirectories(work.resolve("steady"));
-    try (var cluster = SandboxCluster.start(0); KubernetesClient client = cluster.newClient();
-        var emulator = DynamoDbEmulator.start(0)) {
+    try (var cluster = SandboxCluster.startWithoutGarbageCollector(0);
+        KubernetesClient client = cluster.newClient(); var emulator = DynamoDbEmulator.start(0)) {
       List<String> arns = seed(client, emulator, count);
       emulator.enforceDocumentedQuotas();
       int port = freePort();
