@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.Cloner;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.javaoperatorsdk.operator.processing.Controller;
@@ -84,9 +85,7 @@ public final class BackupOperator {
       }
     });
     var backupsController = operator.register(backups, controller -> {
-      if (!config.watchNamespaces().isEmpty()) {
-        controller.settingNamespaces(config.watchNamespaces());
-      }
+      watchScope(controller, config);
       controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
       controller.withRetry(unlimitedRetry(config.reconcile().resyncPeriod()));
       // Generation-awareness alone would miss the recreate annotation; this filter covers both.
@@ -94,9 +93,7 @@ public final class BackupOperator {
     });
     var schedulesController = operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock),
         controller -> {
-          if (!config.watchNamespaces().isEmpty()) {
-            controller.settingNamespaces(config.watchNamespaces());
-          }
+          watchScope(controller, config);
           // a schedule that meets errors comes back by its next look at the latest, never stops for hours
           controller.withReconciliationMaxInterval(config.reconcile().scheduleRecheck());
           controller.withRetry(unlimitedRetry(config.reconcile().scheduleRecheck()));
@@ -107,9 +104,7 @@ public final class BackupOperator {
     // Restores run in their source backup's account, through the role the policies give for it.
     var restoresController = operator.register(new DynamoRestoreReconciler(accounts::store, tenancy,
         config.reconcile(), clock), controller -> {
-          if (!config.watchNamespaces().isEmpty()) {
-            controller.settingNamespaces(config.watchNamespaces());
-          }
+          watchScope(controller, config);
           controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
           controller.withRetry(unlimitedRetry(config.reconcile().resyncPeriod()));
         });
@@ -140,6 +135,19 @@ public final class BackupOperator {
   private static <P extends HasMetadata> Supplier<Stream<P>> primaryCache(RegisteredController<P> registered) {
     var controller = (Controller<P>) registered;
     return () -> controller.getEventSourceManager().getControllerEventSource().list();
+  }
+
+  /**
+   * The namespaces and the shard (label selector) a controller watches. Its secondary informers of our kinds inherit
+   * both (see RestoresInProgress); policies and namespaces are read cluster-wide by every shard.
+   */
+  private static void watchScope(ControllerConfigurationOverrider<?> controller, OperatorConfig config) {
+    if (!config.watchNamespaces().isEmpty()) {
+      controller.settingNamespaces(config.watchNamespaces());
+    }
+    if (config.labelSelector() != null) {
+      controller.withLabelSelector(config.labelSelector());
+    }
   }
 
   private static io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection(

@@ -4,10 +4,12 @@ import io.dynamobackup.operator.api.DynamoBackupPolicy;
 import io.dynamobackup.operator.aws.AwsAccounts;
 import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.aws.SdkBackupStore;
+import io.dynamobackup.operator.config.LabelSelectorSyntax;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.ManagementServer;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.policy.Tenancy;
+import io.dynamobackup.operator.reconcile.ShardLabel;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -31,10 +33,12 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
         + "Kubernetes: KUBECONFIG, ~/.kube/config or in-cluster. AWS: the SDK default chain (AWS_REGION,"
         + " AWS_ENDPOINT_URL, credentials). To try it without a cluster: "
         + Main.SANDBOX_COMMAND + ".%n"
-        + "Environment: WATCH_NAMESPACES (comma list, default all), RESYNC_PERIOD (default 10m),"
+        + "Environment: WATCH_NAMESPACES (comma list, default all), WATCH_LABEL_SELECTOR (this shard's objects,"
+        + " e.g. sharding.dynamobackup.io/key=shard-a; default all), RESYNC_PERIOD (default 10m),"
         + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (/healthz, /readyz and"
         + " /metrics; default 8080, 0: off), HEALTH_BIND_ADDRESS (default: all interfaces), LEADER_ELECTION"
-        + " (default true), LEADER_ELECTION_NAMESPACE (default: the pod's), AWS_RATE_LIMITS (default: DynamoDB's"
+        + " (default true), LEADER_ELECTION_NAMESPACE (default: the pod's), LEADER_ELECTION_LEASE_NAME (default"
+        + " dynamo-backup-operator; one per shard), AWS_RATE_LIMITS (default: DynamoDB's"
         + " quotas; 'off', or e.g. DeleteBackup=20), LOG_FORMAT (text or json), LOG_LEVEL.")
 public final class Main implements Callable<Integer> {
 
@@ -80,10 +84,15 @@ public final class Main implements Callable<Integer> {
       client.close();
       return 1;
     }
-    log.info("watching {}; default AWS region: {}; resync every {}",
+    log.info("watching {}{}; default AWS region: {}; resync every {}",
         config.watchNamespaces().isEmpty() ? "all namespaces" : "namespaces " + config.watchNamespaces(),
+        config.labelSelector() == null ? "" : ", objects labelled " + config.labelSelector(),
         config.defaultRegion() == null ? "none (objects must set spec.region)" : config.defaultRegion(),
         config.reconcile().resyncPeriod());
+    if (config.labelSelector() != null && !LabelSelectorSyntax.keys(config.labelSelector()).contains(ShardLabel.KEY)) {
+      log.warn("WATCH_LABEL_SELECTOR does not name {}: the backups a schedule makes carry only that label of their"
+          + " schedule's, so they may fall outside this shard", ShardLabel.KEY);
+    }
     var metrics = OperatorMetrics.create();
     var ownCredentials = DefaultCredentialsProvider.builder().build();
     // each account gets its own rate limiters: AWS's quotas are per account and region

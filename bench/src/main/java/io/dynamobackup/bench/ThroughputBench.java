@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ import java.util.function.BooleanSupplier;
  * to ready, heap after GC, one full status refresh, and AWS calls per object per hour in steady state.
  *
  * <p>Run: {@code mvn -B -Pbench -DskipTests verify} (options: {@code -Dbench.args="--deletes=1000 --objects=10000"}).
- * Prints a table and writes it to bench/results.md.
+ * Prints a table and appends it to bench/results.md.
  */
 public final class ThroughputBench {
 
@@ -109,15 +110,17 @@ public final class ThroughputBench {
 
     String report = report(limitedRuns, naiveRuns, steady, Duration.between(started, Instant.now()));
     System.out.println(report);
-    Files.writeString(Path.of("bench", "results.md"), report);
+    // appended: bench/results.md keeps every run, this benchmark's and ScaleBench's
+    Files.writeString(Path.of("bench", "results.md"), "\n" + report, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     System.exit(0); // the mock server and informers keep non-daemon threads
   }
 
   MassDelete massDelete(String mode, int count, Map<String, String> env) throws Exception {
     log("mass delete, %s: seeding %d AVAILABLE backups", mode, count);
     Path dir = Files.createDirectories(work.resolve("delete-" + (env.isEmpty() ? "limited" : "naive")));
-    try (var cluster = SandboxCluster.start(0); KubernetesClient client = cluster.newClient();
-        var emulator = DynamoDbEmulator.start(0)) {
+    try (var cluster = SandboxCluster.startWithoutGarbageCollector(0);
+        KubernetesClient client = cluster.newClient(); var emulator = DynamoDbEmulator.start(0)) {
       seed(client, emulator, count);
       emulator.enforceDocumentedQuotas();
       int port = freePort();
@@ -176,8 +179,8 @@ public final class ThroughputBench {
   Steady steady(int count) throws Exception {
     log("steady state: seeding %d AVAILABLE backups", count);
     Path dir = Files.createDirectories(work.resolve("steady"));
-    try (var cluster = SandboxCluster.start(0); KubernetesClient client = cluster.newClient();
-        var emulator = DynamoDbEmulator.start(0)) {
+    try (var cluster = SandboxCluster.startWithoutGarbageCollector(0);
+        KubernetesClient client = cluster.newClient(); var emulator = DynamoDbEmulator.start(0)) {
       List<String> arns = seed(client, emulator, count);
       emulator.enforceDocumentedQuotas();
       int port = freePort();
@@ -243,7 +246,8 @@ public final class ThroughputBench {
         emulator.putBackup(arn);
         arns.add(arn);
         String name = String.format(Locale.ROOT, "backup-%05d", i);
-        writes.add(pool.submit(() -> createAvailable(client, name, table, arn, Instant.ofEpochMilli(epochMillis))));
+        writes.add(pool.submit(() -> createAvailable(client, NAMESPACE, Map.of(), name, table, arn,
+            Instant.ofEpochMilli(epochMillis))));
       }
       for (Future<?> write : writes) {
         write.get();
@@ -254,9 +258,10 @@ public final class ThroughputBench {
     return arns;
   }
 
-  static void createAvailable(KubernetesClient client, String name, String table, String arn, Instant created) {
+  static void createAvailable(KubernetesClient client, String namespace, Map<String, String> labels, String name,
+      String table, String arn, Instant created) {
     var backup = new DynamoBackup();
-    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE)
+    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels)
         .withFinalizers(DynamoBackup.FINALIZER).build());
     backup.setSpec(new DynamoBackupSpec(table));
     var made = client.resource(backup).create();

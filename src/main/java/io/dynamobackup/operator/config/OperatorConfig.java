@@ -27,32 +27,38 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * @param managementAddress where /healthz, /readyz and /metrics are served; null turns them off
  * @param leaderElection whether and how replicas elect the one that reconciles
  * @param rateLimits client-side limits, calls per second by DynamoDB operation; empty: none
+ * @param labelSelector the shard: only DynamoBackups, schedules and restores matching it are watched; null: all
  */
 public record OperatorConfig(
     Set<String> watchNamespaces, String defaultRegion, int reconcileThreads, Duration awsCallTimeout,
     ReconcileSettings reconcile, InetSocketAddress managementAddress, LeaderElection leaderElection,
-    Map<String, Double> rateLimits) {
+    Map<String, Double> rateLimits, String labelSelector) {
 
-  /** One instance, no HTTP endpoints, no rate limits: tests and the sandbox. */
+  /** One instance, no HTTP endpoints, no rate limits, no shard: tests and the sandbox. */
   public OperatorConfig(Set<String> watchNamespaces, String defaultRegion, int reconcileThreads,
       Duration awsCallTimeout, ReconcileSettings reconcile) {
     this(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile, null, LeaderElection.OFF,
-        Map.of());
+        Map.of(), null);
   }
 
   public OperatorConfig withLeaderElection(LeaderElection election) {
     return new OperatorConfig(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile,
-        managementAddress, election, rateLimits);
+        managementAddress, election, rateLimits, labelSelector);
   }
 
   public OperatorConfig withReconcileThreads(int threads) {
     return new OperatorConfig(watchNamespaces, defaultRegion, threads, awsCallTimeout, reconcile,
-        managementAddress, leaderElection, rateLimits);
+        managementAddress, leaderElection, rateLimits, labelSelector);
   }
 
   public OperatorConfig withRateLimits(Map<String, Double> limits) {
     return new OperatorConfig(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile,
-        managementAddress, leaderElection, Map.copyOf(limits));
+        managementAddress, leaderElection, Map.copyOf(limits), labelSelector);
+  }
+
+  public OperatorConfig withLabelSelector(String selector) {
+    return new OperatorConfig(watchNamespaces, defaultRegion, reconcileThreads, awsCallTimeout, reconcile,
+        managementAddress, leaderElection, rateLimits, selector);
   }
 
   public static final Duration DEFAULT_AWS_CALL_TIMEOUT = Duration.ofSeconds(30);
@@ -63,9 +69,10 @@ public record OperatorConfig(
   public static final int DEFAULT_RECONCILE_THREADS = 20;
 
   /**
-   * Reads WATCH_NAMESPACES, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT (default 8080; 0: off),
-   * HEALTH_BIND_ADDRESS (default all interfaces), LEADER_ELECTION (default true), LEADER_ELECTION_NAMESPACE,
-   * AWS_RATE_LIMITS (default: the documented quotas) and the SDK's region chain.
+   * Reads WATCH_NAMESPACES, WATCH_LABEL_SELECTOR, RESYNC_PERIOD, RECONCILE_THREADS, AWS_CALL_TIMEOUT, HEALTH_PORT
+   * (default 8080; 0: off), HEALTH_BIND_ADDRESS (default all interfaces), LEADER_ELECTION (default true),
+   * LEADER_ELECTION_NAMESPACE, LEADER_ELECTION_LEASE_NAME, AWS_RATE_LIMITS (default: the documented quotas) and the
+   * SDK's region chain.
    */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
@@ -84,7 +91,22 @@ public record OperatorConfig(
         ? new InetSocketAddress(healthPort) : new InetSocketAddress(bindAddress, healthPort);
     return new OperatorConfig(namespaces, regionFromSdkChain(), threads, callTimeout,
         defaults.withResyncPeriod(resync).withInFlightBound(callTimeout.multipliedBy(2)), management,
-        LeaderElection.fromEnvironment(env), rateLimits(env.get("AWS_RATE_LIMITS")));
+        LeaderElection.fromEnvironment(env), rateLimits(env.get("AWS_RATE_LIMITS")),
+        labelSelector(env.get("WATCH_LABEL_SELECTOR")));
+  }
+
+  /** WATCH_LABEL_SELECTOR: unset or blank means every object; anything else must be a label selector. */
+  static String labelSelector(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      LabelSelectorSyntax.keys(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("WATCH_LABEL_SELECTOR='" + value + "' is not a label selector: "
+          + e.getMessage());
+    }
+    return value.trim();
   }
 
   /** Settings that keep tests and the sandbox quick; the shape of every wait stays the same. */

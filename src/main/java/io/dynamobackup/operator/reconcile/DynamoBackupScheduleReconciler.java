@@ -59,12 +59,14 @@ public class DynamoBackupScheduleReconciler implements Reconciler<DynamoBackupSc
   @Override
   public List<EventSource<?, DynamoBackupSchedule>> prepareEventSources(
       EventSourceContext<DynamoBackupSchedule> context) {
-    // only schedule children (they carry the label), mapped to their schedule by owner reference
+    // only schedule children (they carry the label) of this shard (they carry its label too), mapped to their
+    // schedule by owner reference
+    String shard = context.getControllerConfiguration().getInformerConfig().getLabelSelector();
     return List.of(new InformerEventSource<>(InformerEventSourceConfiguration
         .from(DynamoBackup.class, DynamoBackupSchedule.class)
         .withName("children")
         .withNamespacesInheritedFromController()
-        .withLabelSelector(DynamoBackupSchedule.SCHEDULE_LABEL)
+        .withLabelSelector(DynamoBackupSchedule.SCHEDULE_LABEL + (shard == null || shard.isBlank() ? "" : "," + shard))
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DynamoBackupSchedule.class))
         .build(), context));
   }
@@ -241,6 +243,7 @@ public class DynamoBackupScheduleReconciler implements Reconciler<DynamoBackupSc
       childSpec.deletionProtection = spec.template.deletionProtection;
     }
     child.setSpec(childSpec);
+    ShardLabel.follow(schedule, child);
     return child;
   }
 

@@ -11,10 +11,14 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -49,7 +53,11 @@ import java.util.regex.Pattern;
  * RestoreSummary's RestoreDateTime is the point in time restored (moto writes the time of the restore). The window
  * runs from enabling to now (AWS's latest restorable time lags about five minutes); items are not kept.
  *
- * <p>State is kept per region, which it reads from the request's SigV4 credential scope.
+ * <p>State is kept per account and region: the region from the request's SigV4 credential scope, the account from its
+ * access key. STS AssumeRole (at the same endpoint, as AWS_ENDPOINT_URL sends it) hands out keys that act in the
+ * role's account, as moto does; any other key acts in {@link #ACCOUNT}. Quotas therefore hold per account and region,
+ * as AWS's do, and every call is recorded with its account and key. Permissions are not emulated: a call naming a
+ * backup by ARN reaches it in the ARN's account (an adoption of another account's backup works as it did).
  */
 public final class DynamoDbEmulator implements AutoCloseable {
 
@@ -59,7 +67,10 @@ public final class DynamoDbEmulator implements AutoCloseable {
       Map.of("DeleteBackup", 10, "DescribeBackup", 10, "ListBackups", 5, "CreateBackup", 50);
 
   private static final String TARGET_PREFIX = "DynamoDB_20120810.";
-  private static final Pattern REGION_IN_SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([a-z0-9-]+)/");
+  private static final Pattern SCOPE = Pattern.compile("Credential=([^/]+)/\\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/");
+  private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::(\\d{12}):role/([\\w+=,.@/-]{1,512})");
+  private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]{2,64}");
+  private static final Duration SESSION_DURATION = Duration.ofHours(1);
   private static final Pattern BACKUP_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
   private static final Pattern BACKUP_ARN =
       Pattern.compile("arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\\d{12}):table/([a-zA-Z0-9_.-]+)/backup/[0-9a-z-]+");
@@ -72,7 +83,10 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final Clock clock;
+  /** By account and region ("ACCOUNT/REGION"). */
   private final Map<String, RegionState> regions = new ConcurrentHashMap<>();
+  /** The account each access key handed out by AssumeRole acts in. */
+  private final Map<String, String> sessionAccounts = new ConcurrentHashMap<>();
   private final Map<String, Deque<String>> injectedFaults = new ConcurrentHashMap<>();
   private final Map<String, Deque<String>> afterFaults = new ConcurrentHashMap<>();
   private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
@@ -84,8 +98,8 @@ public final class DynamoDbEmulator implements AutoCloseable {
   private RandomFaults seededFor = RandomFaults.NONE;
   private final Map<String, Integer> quotas = new ConcurrentHashMap<>();
   private final Map<String, List<Call>> calls = new ConcurrentHashMap<>();
-  private final AtomicInteger throttledAnswers = new AtomicInteger();
-  private final Map<String, Queue<Instant>> admitted = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> throttledAnswers = new ConcurrentHashMap<>();
+  private final Map<String, Queue<Call>> admitted = new ConcurrentHashMap<>();
   private volatile Duration creatingDuration = Duration.ZERO;
   private volatile Duration restoringDuration = Duration.ZERO;
 
@@ -225,8 +239,11 @@ public final class DynamoDbEmulator implements AutoCloseable {
     return this;
   }
 
-  /** One request as received: when, and the table name or backup ARN it named (a restore: both, ARN first). */
-  public record Call(Instant at, String subject) {}
+  /**
+   * One request as received: when, which operation, the table name or backup ARN it named (a restore: both, ARN
+   * first; AssumeRole: the role), the account it acted in, and the access key that signed it (who called).
+   */
+  public record Call(Instant at, String operation, String subject, String account, String accessKeyId) {}
 
   /** Number of requests of an operation received so far, answered or failed. */
   public int calls(String operation) {
@@ -240,29 +257,50 @@ public final class DynamoDbEmulator implements AutoCloseable {
         .toList();
   }
 
+  /** Every request received so far, of every operation, answered or failed; in order per operation. */
+  public List<Call> callLog() {
+    return calls.values().stream().flatMap(List::stream).toList();
+  }
+
   /** The names of all operations received so far (CreateBackup, DescribeBackup, ...), answered or failed. */
   public Set<String> operations() {
     return new TreeSet<>(calls.keySet());
   }
 
   public int throttledAnswers() {
-    return throttledAnswers.get();
+    return throttledAnswers.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
+  /** Requests of one account answered LimitExceededException by its quotas. */
+  public int throttledAnswers(String account) {
+    return Optional.ofNullable(throttledAnswers.get(account)).map(AtomicInteger::get).orElse(0);
   }
 
   /** When the requests of an operation that the quota let through arrived (faults and errors included). */
   public List<Instant> admitted(String operation) {
-    return List.copyOf(admitted.getOrDefault(operation, new ConcurrentLinkedQueue<>()));
+    return admitted.getOrDefault(operation, new ConcurrentLinkedQueue<>()).stream().map(Call::at).toList();
+  }
+
+  /** The same, of one account. */
+  public List<Instant> admitted(String operation, String account) {
+    return admitted.getOrDefault(operation, new ConcurrentLinkedQueue<>()).stream()
+        .filter(call -> call.account().equals(account)).map(Call::at).toList();
   }
 
   public void resetCounters() {
     calls.clear();
     admitted.clear();
-    throttledAnswers.set(0);
+    throttledAnswers.clear();
   }
 
   /** Creates an ACTIVE table directly, as CreateTable would, unless one of that name exists. */
   public void createTable(String region, String tableName) {
-    var state = region(region);
+    createTable(ACCOUNT, region, tableName);
+  }
+
+  /** The same, in another account. */
+  public void createTable(String account, String region, String tableName) {
+    var state = state(account, region);
     synchronized (state) {
       if (state.tables.containsKey(tableName)) {
         return;
@@ -278,7 +316,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
 
   /** Turns point-in-time recovery on for a table, as UpdateContinuousBackups would; its window starts now. */
   public void enablePointInTimeRecovery(String region, String tableName) {
-    var state = region(region);
+    var state = state(ACCOUNT, region);
     synchronized (state) {
       state.table(tableName);
       state.recoverySince.putIfAbsent(tableName, clock.instant());
@@ -296,8 +334,8 @@ public final class DynamoDbEmulator implements AutoCloseable {
     }
     String region = arn.group(1);
     String tableName = arn.group(3);
-    createTable(region, tableName);
-    var state = region(region);
+    createTable(arn.group(2), region, tableName);
+    var state = state(arn.group(2), region);
     synchronized (state) {
       // the source table as the ARN names it, so that its account shows in SourceTableDetails too
       ObjectNode table = state.tables.get(tableName).deepCopy()
@@ -308,9 +346,21 @@ public final class DynamoDbEmulator implements AutoCloseable {
     }
   }
 
-  /** The ARNs of all backups in a region that still exist, oldest first. */
+  /** The ARNs of all backups in a region that still exist, in every account, oldest first. */
   public List<String> backupArns(String region) {
-    var state = region(region);
+    List<Backup> all = new ArrayList<>();
+    regions.values().stream().filter(state -> state.region.equals(region)).forEach(state -> {
+      synchronized (state) {
+        all.addAll(state.backups.values());
+      }
+    });
+    return all.stream().sorted(Comparator.comparing((Backup b) -> b.createdAt).thenComparing(b -> b.arn))
+        .map(b -> b.arn).toList();
+  }
+
+  /** The same, in one account only. */
+  public List<String> backupArns(String account, String region) {
+    var state = state(account, region);
     synchronized (state) {
       return state.backups.values().stream().map(b -> b.arn).toList();
     }
@@ -318,14 +368,14 @@ public final class DynamoDbEmulator implements AutoCloseable {
 
   /** Deletes a backup behind the operator's back (an out-of-band change). */
   public boolean deleteOutOfBand(String region, String backupArn) {
-    var state = region(region);
+    var state = state(accountOf(backupArn), region);
     synchronized (state) {
       return state.backups.remove(backupArn) != null;
     }
   }
 
   public void setBackupSize(String region, String backupArn, long bytes) {
-    var state = region(region);
+    var state = state(accountOf(backupArn), region);
     synchronized (state) {
       Optional.ofNullable(state.backups.get(backupArn)).ifPresent(b -> b.sizeBytes = bytes);
     }
@@ -341,13 +391,18 @@ public final class DynamoDbEmulator implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      if (isStsCall(exchange)) {
-        answerCallerIdentity(exchange);
+      Matcher scope = SCOPE.matcher(Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization"))
+          .orElse(""));
+      boolean signed = scope.find();
+      String accessKeyId = signed ? scope.group(1) : "";
+      String region = signed ? scope.group(2) : "us-east-1";
+      if (signed && scope.group(3).equals("sts")) {
+        handleSts(exchange, accessKeyId);
         return;
       }
+      String account = sessionAccounts.getOrDefault(accessKeyId, ACCOUNT);
       String target = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Target")).orElse("");
       String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : target;
-      String region = regionOf(exchange.getRequestHeaders().getFirst("Authorization"));
       JsonNode request = json.readTree(exchange.getRequestBody().readAllBytes());
       Instant now = clock.instant();
       String subject = request == null ? null : request.path("BackupArn").asText(request.path("TableName")
@@ -355,7 +410,8 @@ public final class DynamoDbEmulator implements AutoCloseable {
       if (request != null && request.has("TargetTableName")) {
         subject = subject + " " + request.path("TargetTableName").asText();
       }
-      calls.computeIfAbsent(operation, k -> new CopyOnWriteArrayList<>()).add(new Call(now, subject));
+      var call = new Call(now, operation, subject, account, accessKeyId);
+      calls.computeIfAbsent(operation, k -> new CopyOnWriteArrayList<>()).add(call);
       pause(latencies.get(operation));
       String randomFault = drawRandomFault();
 
@@ -363,9 +419,11 @@ public final class DynamoDbEmulator implements AutoCloseable {
       try {
         rejectIfRandomFault(randomFault);
         rejectIfSubjectFault(operation, subject);
-        rejectIfFaultOrOverQuota(operation, region, now);
-        answer = new Answer(200, dispatch(operation, region(region), request == null ? json.createObjectNode()
-            : request));
+        rejectIfFaultOrOverQuota(call, region);
+        String owner = request != null && request.hasNonNull("BackupArn")
+            ? accountOf(request.get("BackupArn").asText()) : account;
+        answer = new Answer(200, dispatch(operation, state(owner, region),
+            request == null ? json.createObjectNode() : request));
         rejectIfAfterFault(operation);
       } catch (ApiError error) {
         answer = new Answer(error.status, error.body(json));
@@ -379,31 +437,6 @@ public final class DynamoDbEmulator implements AutoCloseable {
   }
 
   private record Answer(int status, JsonNode body) {}
-
-  /**
-   * STS speaks the query protocol (a form POST); of it the emulator answers GetCallerIdentity only, which needs no
-   * IAM permission (so it is not among the recorded DynamoDB calls).
-   */
-  private static boolean isStsCall(HttpExchange exchange) {
-    return Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("")
-        .startsWith("application/x-www-form-urlencoded");
-  }
-
-  private void answerCallerIdentity(HttpExchange exchange) throws IOException {
-    String form = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    boolean identity = form.contains("Action=GetCallerIdentity");
-    String body = identity
-        ? "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"
-            + "<Arn>arn:aws:iam::" + ACCOUNT + ":user/emulator</Arn><UserId>AIDAEMULATOR</UserId><Account>" + ACCOUNT
-            + "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>" + UUID.randomUUID()
-            + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
-        : "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>the emulator answers"
-            + " GetCallerIdentity only</Message></Error></ErrorResponse>";
-    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "text/xml");
-    exchange.sendResponseHeaders(identity ? 200 : 400, bytes.length);
-    exchange.getResponseBody().write(bytes);
-  }
 
   private String drawRandomFault() {
     RandomFaults faults = randomFaults;
@@ -456,7 +489,8 @@ public final class DynamoDbEmulator implements AutoCloseable {
     }
   }
 
-  private void rejectIfFaultOrOverQuota(String operation, String region, Instant now) {
+  private void rejectIfFaultOrOverQuota(Call call, String region) {
+    String operation = call.operation();
     var faults = injectedFaults.get(operation);
     if (faults != null) {
       String fault;
@@ -468,12 +502,12 @@ public final class DynamoDbEmulator implements AutoCloseable {
       }
     }
     Integer quota = quotas.get(operation);
-    if (quota != null && !region(region).admit(operation, quota, now)) {
-      throttledAnswers.incrementAndGet();
+    if (quota != null && !state(call.account(), region).admit(operation, quota, call.at())) {
+      throttledAnswers.computeIfAbsent(call.account(), k -> new AtomicInteger()).incrementAndGet();
       throw new ApiError(400, "LimitExceededException",
           "Rate of requests exceeds the allowed throughput for " + operation);
     }
-    admitted.computeIfAbsent(operation, k -> new ConcurrentLinkedQueue<>()).add(now);
+    admitted.computeIfAbsent(operation, k -> new ConcurrentLinkedQueue<>()).add(call);
   }
 
   private JsonNode dispatch(String operation, RegionState state, JsonNode request) {
@@ -506,18 +540,91 @@ public final class DynamoDbEmulator implements AutoCloseable {
     }
   }
 
-  private RegionState region(String name) {
-    return regions.computeIfAbsent(name, RegionState::new);
+  private RegionState state(String account, String region) {
+    return regions.computeIfAbsent(account + "/" + region, k -> new RegionState(account, region));
   }
 
-  private static String regionOf(String authorization) {
-    if (authorization != null) {
-      Matcher matcher = REGION_IN_SCOPE.matcher(authorization);
-      if (matcher.find()) {
-        return matcher.group(1);
-      }
+  private static String accountOf(String backupArn) {
+    Matcher arn = BACKUP_ARN.matcher(backupArn);
+    return arn.matches() ? arn.group(2) : ACCOUNT;
+  }
+
+  // ---- STS ----
+
+  /**
+   * STS AssumeRole (the query protocol: a form in, XML out): temporary credentials whose key acts in the role's
+   * account from then on. Any caller may assume any role; trust policies are not emulated.
+   */
+  private void handleSts(HttpExchange exchange, String callerKeyId) throws IOException {
+    Map<String, String> form = new HashMap<>();
+    for (String pair : new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
+      String[] kv = pair.split("=", 2);
+      form.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+          kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
     }
-    return "us-east-1";
+    String action = form.getOrDefault("Action", "");
+    if (action.equals("GetCallerIdentity")) {
+      // needs no IAM permission, so it is not among the recorded calls
+      answerSts(exchange, 200, callerIdentity(sessionAccounts.getOrDefault(callerKeyId, ACCOUNT)));
+      return;
+    }
+    String roleArn = form.getOrDefault("RoleArn", "");
+    Instant now = clock.instant();
+    calls.computeIfAbsent(action, k -> new CopyOnWriteArrayList<>()).add(new Call(now, action, roleArn,
+        sessionAccounts.getOrDefault(callerKeyId, ACCOUNT), callerKeyId));
+    Matcher role = ROLE_ARN.matcher(roleArn);
+    String session = form.getOrDefault("RoleSessionName", "");
+    String xml;
+    int status;
+    if (!action.equals("AssumeRole")) {
+      status = 400;
+      xml = stsError("InvalidAction", "action not emulated: " + action);
+    } else if (!role.matches() || !SESSION_NAME.matcher(session).matches()) {
+      status = 400;
+      xml = stsError("ValidationError", "RoleArn must be a role ARN and RoleSessionName 2-64 characters");
+    } else {
+      String keyId = "ASIA" + randomAlphanumeric(16);
+      sessionAccounts.put(keyId, role.group(1));
+      status = 200;
+      xml = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
+          + "<Credentials><AccessKeyId>" + keyId + "</AccessKeyId><SecretAccessKey>" + randomAlphanumeric(40)
+          + "</SecretAccessKey><SessionToken>" + randomAlphanumeric(64) + "</SessionToken><Expiration>"
+          + now.plus(SESSION_DURATION).truncatedTo(ChronoUnit.SECONDS) + "</Expiration></Credentials>"
+          + "<AssumedRoleUser><AssumedRoleId>AROA" + randomAlphanumeric(16) + ":" + session + "</AssumedRoleId>"
+          + "<Arn>arn:aws:sts::" + role.group(1) + ":assumed-role/" + role.group(2) + "/" + session + "</Arn>"
+          + "</AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>" + UUID.randomUUID()
+          + "</RequestId></ResponseMetadata></AssumeRoleResponse>";
+    }
+    answerSts(exchange, status, xml);
+  }
+
+  private static void answerSts(HttpExchange exchange, int status, String xml) throws IOException {
+    byte[] body = xml.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "text/xml");
+    exchange.sendResponseHeaders(status, body.length);
+    exchange.getResponseBody().write(body);
+  }
+
+  private static String callerIdentity(String account) {
+    return "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"
+        + "<Arn>arn:aws:iam::" + account + ":user/emulator</Arn><UserId>AIDAEMULATOR</UserId><Account>" + account
+        + "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>" + UUID.randomUUID()
+        + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+  }
+
+  private static String stsError(String code, String message) {
+    return "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>"
+        + code + "</Code><Message>" + message.replace("&", "&amp;").replace("<", "&lt;") + "</Message></Error>"
+        + "<RequestId>" + UUID.randomUUID() + "</RequestId></ErrorResponse>";
+  }
+
+  private static String randomAlphanumeric(int length) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    var out = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      out.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+    }
+    return out.toString();
   }
 
   private static String text(JsonNode node, String field) {
@@ -554,6 +661,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
   // ---- state of one region ----
 
   private final class RegionState {
+    final String account;
     final String region;
     final Map<String, ObjectNode> tables = new HashMap<>();
     final Map<String, Backup> backups = new LinkedHashMap<>();
@@ -564,7 +672,8 @@ public final class DynamoDbEmulator implements AutoCloseable {
     final Map<String, Map<String, String>> tags = new HashMap<>();
     final Map<String, Deque<Instant>> admitted = new HashMap<>();
 
-    RegionState(String region) {
+    RegionState(String account, String region) {
+      this.account = account;
       this.region = region;
     }
 
@@ -588,7 +697,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
       ObjectNode table = json.createObjectNode();
       table.put("TableName", name)
           .put("TableId", UUID.randomUUID().toString())
-          .put("TableArn", "arn:aws:dynamodb:" + region + ":" + ACCOUNT + ":table/" + name)
+          .put("TableArn", "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name)
           .put("TableStatus", "ACTIVE")
           .put("CreationDateTime", epochSeconds(clock.instant()))
           .put("ItemCount", 0)
@@ -610,7 +719,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
       if (request.path("SSESpecification").path("Enabled").asBoolean(false)) {
         ObjectNode sse = table.putObject("SSEDescription").put("Status", "ENABLED").put("SSEType", "KMS");
         sse.put("KMSMasterKeyArn", request.path("SSESpecification").path("KMSMasterKeyId")
-            .asText("arn:aws:kms:" + region + ":" + ACCOUNT + ":key/" + UUID.randomUUID()));
+            .asText("arn:aws:kms:" + region + ":" + account + ":key/" + UUID.randomUUID()));
       }
       tables.put(name, table);
       return table;

@@ -77,4 +77,30 @@ class OperatorConfigTest {
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("LEADER_ELECTION", "yes")))
         .hasMessageContaining("LEADER_ELECTION='yes' must be true or false");
   }
+
+  @Test
+  void aLabelSelectorNarrowsTheWatchToOneShardAndAMalformedOneIsRefusedByName() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of()).labelSelector()).as("default: every object").isNull();
+    assertThat(OperatorConfig.fromEnvironment(Map.of("WATCH_LABEL_SELECTOR", " ")).labelSelector()).isNull();
+    assertThat(OperatorConfig.fromEnvironment(Map.of("WATCH_LABEL_SELECTOR",
+        " sharding.dynamobackup.io/key in (shard-a) ")).labelSelector())
+        .isEqualTo("sharding.dynamobackup.io/key in (shard-a)");
+
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("WATCH_LABEL_SELECTOR",
+        "sharding.dynamobackup.io/key=shard a")))
+        .hasMessage("WATCH_LABEL_SELECTOR='sharding.dynamobackup.io/key=shard a' is not a label selector:"
+            + " 'sharding.dynamobackup.io/key=shard a' is not a label requirement (key, !key, key=value,"
+            + " key!=value, key in (v1,v2) or key notin (v1,v2); keys and values of letters, digits, '-', '_' and"
+            + " '.', at most 63 characters, a key with an optional DNS prefix and '/')");
+  }
+
+  @Test
+  void eachShardNamesItsOwnLease() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of()).leaderElection().leaseName())
+        .isEqualTo("dynamo-backup-operator");
+    assertThat(OperatorConfig.fromEnvironment(Map.of("LEADER_ELECTION_LEASE_NAME", "dynamo-backup-operator-shard-a"))
+        .leaderElection().leaseName()).isEqualTo("dynamo-backup-operator-shard-a");
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("LEADER_ELECTION_LEASE_NAME", "Shard_A")))
+        .hasMessageContaining("LEADER_ELECTION_LEASE_NAME='Shard_A' is not a Lease name");
+  }
 }

@@ -3,17 +3,23 @@ package io.dynamobackup.operator.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.reconcile.ShardLabel;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,6 +102,58 @@ class DeployManifestsTest {
     return objects.stream().filter(o -> kind.equals(o.getKind())).reduce((a, b) -> {
       throw new AssertionError("more than one " + kind);
     }).orElseThrow(() -> new AssertionError("no " + kind));
+  }
+
+  @Test
+  void theShardedOverlayRunsTwoShardsOfTheBaseOnDisjointSelectorsAndTheirOwnLeases() throws Exception {
+    List<HasMetadata> base = render("deploy/base");
+    List<HasMetadata> sharded = render("deploy/overlays/sharded");
+    Deployment baseDeployment = (Deployment) base.stream().filter(Deployment.class::isInstance).findFirst()
+        .orElseThrow();
+
+    // everything but the Deployment and its PodDisruptionBudget once, as in the base
+    assertThat(sharded).filteredOn(o -> !(o instanceof Deployment) && !o.getKind().equals("PodDisruptionBudget"))
+        .extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+        .containsExactlyInAnyOrderElementsOf(base.stream().filter(o -> !(o instanceof Deployment)
+            && !o.getKind().equals("PodDisruptionBudget")).map(o -> o.getKind() + "/" + o.getMetadata().getName())
+            .toList());
+    List<Deployment> shards = sharded.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+        .toList();
+    assertThat(shards).extracting(d -> d.getMetadata().getName())
+        .containsExactlyInAnyOrder("dynamo-backup-operator-shard-a", "dynamo-backup-operator-shard-b");
+
+    Set<String> selectors = new HashSet<>();
+    Set<String> leases = new HashSet<>();
+    for (Deployment shard : shards) {
+      String name = shard.getMetadata().getName().substring("dynamo-backup-operator-".length());
+      Map<String, String> env = new HashMap<>();
+      shard.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+          .filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+      var config = OperatorConfig.fromEnvironment(env); // as the operator reads it: a malformed value fails here
+      assertThat(config.labelSelector()).isEqualTo(ShardLabel.KEY + "=" + name);
+      assertThat(config.leaderElection().leaseName()).isEqualTo("dynamo-backup-operator-" + name);
+      selectors.add(config.labelSelector());
+      leases.add(config.leaderElection().leaseName());
+
+      // the base's pod, with only the shard's variables and labels added
+      var pod = shard.getSpec().getTemplate().getSpec();
+      var basePod = baseDeployment.getSpec().getTemplate().getSpec();
+      assertThat(pod.getContainers().get(0).getEnv()).hasSize(basePod.getContainers().get(0).getEnv().size() + 2)
+          .containsAll(basePod.getContainers().get(0).getEnv());
+      assertThat(pod.getContainers().get(0)).usingRecursiveComparison().ignoringFields("env")
+          .isEqualTo(basePod.getContainers().get(0));
+      assertThat(pod.getServiceAccountName()).isEqualTo(basePod.getServiceAccountName());
+      assertThat(shard.getSpec().getSelector().getMatchLabels()).containsEntry("dynamobackup.io/shard", name)
+          .containsAllEntriesOf(baseDeployment.getSpec().getSelector().getMatchLabels());
+      assertThat(sharded).filteredOn(o -> o.getKind().equals("PodDisruptionBudget"))
+          .anySatisfy(pdb -> assertThat(((PodDisruptionBudget) pdb).getSpec().getSelector())
+              .isEqualTo(shard.getSpec().getSelector()));
+    }
+    assertThat(selectors).as("one selector per shard").hasSize(2);
+    assertThat(leases).as("one Lease per shard").hasSize(2);
+    Service metrics = (Service) sharded.stream().filter(Service.class::isInstance).findFirst().orElseThrow();
+    assertThat(shards).as("the metrics Service selects every shard's pods").allSatisfy(shard -> assertThat(
+        shard.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(metrics.getSpec().getSelector()));
   }
 
   @Test

@@ -11,6 +11,8 @@ import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.support.OperatorHarness;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Duration;
 import java.util.List;
@@ -138,11 +140,11 @@ class ScheduleRequestsTest {
     await().atMost(TIMEOUT).until(() -> !ScheduleTest.reason(harness, NAMESPACE, name).isEmpty());
   }
 
+  /** As kubectl annotate --overwrite does it: a merge patch of the annotation, without a resourceVersion. */
   static void runNow(String name, String value) {
-    harness.client.resources(DynamoBackupSchedule.class).inNamespace(NAMESPACE).withName(name).edit(s -> {
-      s.getMetadata().getAnnotations().put(RunNow.ANNOTATION, value);
-      return s;
-    });
+    harness.client.resources(DynamoBackupSchedule.class).inNamespace(NAMESPACE).withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"" + RunNow.ANNOTATION
+            + "\":\"" + value + "\"}}}");
   }
 
   static boolean acknowledged(String name, String value) {

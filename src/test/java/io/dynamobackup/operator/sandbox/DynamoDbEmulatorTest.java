@@ -2,6 +2,7 @@ package io.dynamobackup.operator.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -14,12 +15,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BackupInUseException;
 import software.amazon.awssdk.services.dynamodb.model.BackupStatus;
+import software.amazon.awssdk.services.dynamodb.model.BackupSummary;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
@@ -28,10 +31,12 @@ import software.amazon.awssdk.services.dynamodb.model.ListBackupsResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
- * What the emulator adds to moto: phases (of backups and restores), pagination, faults, quotas, regions, restore
- * overrides. Through the real SDK client.
+ * What the emulator adds to moto: phases (of backups and restores), pagination, faults, quotas, regions, accounts
+ * (through STS AssumeRole), restore overrides. Through the real SDK client.
  */
 class DynamoDbEmulatorTest {
 
@@ -196,6 +201,46 @@ class DynamoDbEmulatorTest {
       assertThat(arn).startsWith("arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/");
       assertThat(emulator.backupArns("us-east-1")).containsExactly(arn);
       assertThat(emulator.backupArns("eu-west-1")).isEmpty();
+    }
+  }
+
+  @Test
+  void anAssumedRoleActsInItsAccountWithItsOwnQuotasAndEveryCallSaysWhoMadeIt() {
+    String accountB = "111122223333";
+    emulator.quota("DescribeBackup", 1); // the clock stands still: every call falls in the same second
+    emulator.createTable(accountB, "eu-west-1", "orders");
+    Credentials session;
+    try (var sts = StsClient.builder().region(Region.EU_WEST_1).endpointOverride(emulator.endpoint())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"))).build()) {
+      session = sts.assumeRole(r -> r.roleArn("arn:aws:iam::" + accountB + ":role/backups").roleSessionName("test"))
+          .credentials();
+    }
+    try (var roleB = DynamoDbClient.builder().region(Region.EU_WEST_1).endpointOverride(emulator.endpoint())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(session.accessKeyId(),
+            session.secretAccessKey(), session.sessionToken())))
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build()) {
+      String inB = roleB.createBackup(r -> r.tableName("orders").backupName("in-b")).backupDetails().backupArn();
+      String own = client.createBackup(r -> r.tableName("orders").backupName("own")).backupDetails().backupArn();
+
+      assertThat(inB).startsWith("arn:aws:dynamodb:eu-west-1:" + accountB + ":table/orders/backup/");
+      assertThat(own).startsWith("arn:aws:dynamodb:eu-west-1:" + DynamoDbEmulator.ACCOUNT + ":table/orders/");
+      assertThat(roleB.listBackups(r -> { }).backupSummaries()).extracting(BackupSummary::backupArn)
+          .containsExactly(inB);
+      assertThat(client.listBackups(r -> { }).backupSummaries()).extracting(BackupSummary::backupArn)
+          .containsExactly(own);
+
+      roleB.describeBackup(r -> r.backupArn(inB));
+      client.describeBackup(r -> r.backupArn(own)); // the own account's quota is its own
+      assertThatThrownBy(() -> roleB.describeBackup(r -> r.backupArn(inB)))
+          .isInstanceOf(LimitExceededException.class);
+      assertThat(emulator.throttledAnswers(accountB)).isEqualTo(1);
+      assertThat(emulator.throttledAnswers(DynamoDbEmulator.ACCOUNT)).isZero();
+      assertThat(emulator.admitted("DescribeBackup", accountB)).hasSize(1);
+      assertThat(emulator.callLog()).filteredOn(call -> call.operation().equals("CreateBackup"))
+          .extracting(DynamoDbEmulator.Call::account, DynamoDbEmulator.Call::accessKeyId)
+          .containsExactlyInAnyOrder(tuple(accountB, session.accessKeyId()), tuple(DynamoDbEmulator.ACCOUNT, "a"));
+      assertThat(emulator.calls("AssumeRole", "role/backups")).singleElement()
+          .satisfies(call -> assertThat(call.accessKeyId()).isEqualTo("a"));
     }
   }
 

@@ -85,7 +85,7 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     operatorClient = cluster.newClient(OPERATOR_AGENT);
     emulator = DynamoDbEmulator.start(0, emulatorClock);
     this.awsEndpoint = awsEndpoint.orElse(emulator.endpoint());
-    accounts = newAccounts(metrics, QuotaLimiter::unlimited);
+    accounts = newAccounts(metrics, QuotaLimiter::unlimited, ACCESS_KEY_ID);
     config = new OperatorConfig(Set.of(), REGION, 4, Duration.ofMillis(1500), settings);
     dynamo = DynamoDbClient.builder().region(Region.of(REGION)).endpointOverride(this.awsEndpoint)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
@@ -118,7 +118,8 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
   /** The operator under test's AWS calls pass client-side rate limits (calls per second by operation). */
   public OperatorHarness withRateLimits(Map<String, Double> limits) {
     accounts.close();
-    accounts = newAccounts(metrics, () -> new QuotaLimiter(limits, io.dynamobackup.operator.Main.QUOTA_MAX_BLOCK));
+    accounts = newAccounts(metrics, () -> new QuotaLimiter(limits, io.dynamobackup.operator.Main.QUOTA_MAX_BLOCK),
+        ACCESS_KEY_ID);
     return this;
   }
 
@@ -149,9 +150,12 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     operator.start();
   }
 
-  /** The operator's own account, and roles assumed through STS at the same endpoint (moto serves both). */
-  private AwsAccounts newAccounts(OperatorMetrics observer, Supplier<QuotaLimiter> limiters) {
-    var own = StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY));
+  /**
+   * The operator's own account, and roles assumed through STS at the same endpoint (moto and the emulator serve
+   * both), signing with {@code accessKeyId}: the emulator records it with each call, which tells instances apart.
+   */
+  private AwsAccounts newAccounts(OperatorMetrics observer, Supplier<QuotaLimiter> limiters, String accessKeyId) {
+    var own = StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, SECRET_ACCESS_KEY));
     AwsAccounts.StoreFactory stores = credentials -> new SdkBackupStore(REGION, Optional.of(awsEndpoint),
         credentials, Duration.ofMillis(1500), observer, limiters.get());
     return new AwsAccounts(stores.create(own), stores, AwsAccounts.stsClient(REGION, Optional.of(awsEndpoint), own));
@@ -162,11 +166,19 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
    * on the same mock API and emulator, with leader election as given. Started; close it to stop it.
    */
   public Replica startReplica(LeaderElection election, Runnable onLostLeadership) {
+    return startReplica(config.withLeaderElection(election), ACCESS_KEY_ID, onLostLeadership);
+  }
+
+  /**
+   * A further operator instance configured as given (a shard: its label selector and Lease), signing its AWS calls
+   * with its own access key, so that the emulator's call log says which instance made each call.
+   */
+  public Replica startReplica(OperatorConfig replicaConfig, String accessKeyId, Runnable onLostLeadership) {
     var replicaMetrics = OperatorMetrics.create();
-    var replicaAccounts = newAccounts(replicaMetrics, QuotaLimiter::unlimited);
-    var replicaClient = cluster.newClient(OPERATOR_AGENT + "-" + election.identity());
-    var replica = BackupOperator.create(replicaClient, replicaAccounts, config.withLeaderElection(election), clock,
-        replicaMetrics, onLostLeadership);
+    var replicaAccounts = newAccounts(replicaMetrics, QuotaLimiter::unlimited, accessKeyId);
+    var replicaClient = cluster.newClient(OPERATOR_AGENT + "-" + replicaConfig.leaderElection().identity());
+    var replica = BackupOperator.create(replicaClient, replicaAccounts, replicaConfig, clock, replicaMetrics,
+        onLostLeadership);
     replica.start();
     return new Replica(replica, replicaMetrics, () -> {
       replica.stop();
@@ -185,6 +197,11 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
 
   public Operator operator() {
     return operator;
+  }
+
+  /** The configuration the harness's operator runs with; replicas start from it. */
+  public OperatorConfig config() {
+    return config;
   }
 
   public void stopOperator() {

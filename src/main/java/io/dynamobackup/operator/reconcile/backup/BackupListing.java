@@ -43,7 +43,11 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
   static final int PAGE_SIZE = 100;
   /** A region with more backups than this is listed in part; the rest fall back to DescribeBackup. */
   static final int MAX_PAGES = 10_000;
-  /** Throttled pages a pass retries before it gives up until the next period. */
+  /**
+   * Throttled answers in a row a pass retries before it gives up until the next period. Counted in a row, not per
+   * pass: shards of one account share its ListBackups quota, and a long pass that overlaps another shard's is
+   * throttled now and then all along while its limiter adapts, yet goes on.
+   */
   static final int MAX_THROTTLED_PAGES = 10;
 
   private static final Logger log = LoggerFactory.getLogger(BackupListing.class);
@@ -203,6 +207,7 @@ final class BackupListing extends PollingEventSource<BackupSummary, DynamoBackup
           page--; // the same page again: the limiter has its slot, and slows down if this goes on
           continue;
         }
+        throttled = 0;
         Map<ResourceID, Set<BackupSummary>> named = new HashMap<>();
         for (BackupSummary summary : result.backups()) {
           for (DynamoBackup backup : primaries.byIndex(ARN_INDEX, summary.backupArn())) {

@@ -27,12 +27,17 @@ final class RestoresInProgress {
     this.restores = restores;
   }
 
-  /** Watches DynamoRestores in the backup controller's namespaces; the primaries' ARN index maps them back. */
+  /**
+   * Watches DynamoRestores in the backup controller's namespaces and shard (its label selector); the primaries' ARN
+   * index maps them back. A restore in another shard than its source backup is not seen here: AWS's
+   * BackupInUseException then holds the deletion instead.
+   */
   static RestoresInProgress watch(EventSourceContext<DynamoBackup> context) {
     return new RestoresInProgress(new InformerEventSource<>(
         InformerEventSourceConfiguration.from(DynamoRestore.class, DynamoBackup.class)
             .withName("restores")
             .withNamespacesInheritedFromController()
+            .withLabelSelector(context.getControllerConfiguration().getInformerConfig().getLabelSelector())
             .withSecondaryToPrimaryMapper(restore -> sourceOf(restore)
                 .map(arn -> context.getPrimaryCache().byIndex(BackupListing.ARN_INDEX, arn).stream()
                     .filter(b -> b.getMetadata().getNamespace().equals(restore.getMetadata().getNamespace()))
