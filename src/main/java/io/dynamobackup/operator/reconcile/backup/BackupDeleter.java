@@ -5,7 +5,6 @@ import io.dynamobackup.operator.api.BackupIdentity;
 import io.dynamobackup.operator.api.BackupState;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.aws.AwsFailure;
-import io.dynamobackup.operator.aws.TableState;
 import io.dynamobackup.operator.policy.Connection;
 import io.dynamobackup.operator.reconcile.Conditions;
 import io.dynamobackup.operator.reconcile.CreateIntent;
@@ -249,48 +248,26 @@ final class BackupDeleter {
     }
   }
 
-  /**
-   * A DynamoRestore of this namespace says it restores from the backup: DeleteBackup would answer
-   * BackupInUseException. Its word is confirmed in AWS (the target table restoring from this backup), or bounded (a
-   * table not there yet may still appear within the in-flight bound after the restore was asked for); a restore that
-   * is stuck or over does not hold the deletion. AWS's own BackupInUseException still guards what we cannot see.
-   */
+  /** A restore of ours uses the backup (see {@link RestoresInProgress#inUse}): DeleteBackup waits for it. */
   private Optional<DeleteControl> waitForRestore(BackupStep step, Connection.Connected aws, String arn) {
     RestoresInProgress known = restores.get();
-    Optional<RestoresInProgress.Restoring> restoring = known == null ? Optional.empty()
-        : known.of(step.namespace(), arn);
-    if (restoring.isEmpty() || restoring.get().targetTable() == null) {
+    if (known == null) {
       return Optional.empty();
     }
-    var restore = restoring.get();
-    String message;
+    RestoresInProgress.Use use;
     try {
-      TableState table = aws.client().describeTable(aws.region(), restore.targetTable());
-      if (!table.restoring() || table.restoreSummary() == null
-          || !arn.equals(table.restoreSummary().sourceBackupArn)) {
-        return Optional.empty();
-      }
-      message = "backup " + arn + " is being restored into table " + table.tableArn() + " by DynamoRestore "
-          + restore.name() + " (confirmed by DescribeTable); DeleteBackup waits until that restore has finished";
+      use = known.inUse(step.namespace(), arn, aws, step.now(), settings.inFlightBound());
     } catch (AwsFailure failure) {
-      if (failure.kind() != AwsFailure.Kind.GONE) {
-        return Optional.of(retry(failures.handle(step, Failures.Path.CLEANUP, "DescribeTable of '"
-            + restore.targetTable() + "' (is DynamoRestore " + restore.name() + " restoring from " + arn + "?)",
-            failure)));
-      }
-      Optional<Duration> wait = restore.requestedAt() == null ? Optional.empty()
-          : CreateIntent.stillInFlight(restore.requestedAt(), step.now(), settings.inFlightBound());
-      if (wait.isEmpty()) {
-        return Optional.empty(); // its table never appeared: that restore holds nothing
-      }
-      message = "DynamoRestore " + restore.name() + " asked to restore backup " + arn + " into table '"
-          + restore.targetTable() + "', which does not exist yet; DeleteBackup waits up to " + wait.get().toSeconds()
-          + "s more for it to appear";
+      return Optional.of(retry(failures.handle(step, Failures.Path.CLEANUP, "DescribeTable (is a restore using "
+          + arn + "?)", failure)));
     }
-    step.set(Conditions.DELETING, true, Reasons.BACKUP_IN_USE, message);
+    if (use == null) {
+      return Optional.empty();
+    }
+    step.set(Conditions.DELETING, true, Reasons.BACKUP_IN_USE, use.message());
     if (step.record()) {
-      log.info("{}: {}", step.id(), message);
-      step.normal("WaitingForRestore", message);
+      log.info("{}: {}", step.id(), use.message());
+      step.normal(Reasons.WAITING_FOR_RESTORE, use.message());
     }
     Instant waitingSince = step.condition(Conditions.DELETING)
         .map(c -> Instant.parse(c.getLastTransitionTime())).orElse(step.now());

@@ -71,6 +71,9 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   private volatile Connector connector;
   private volatile BackupListing listing;
   private volatile RestoresInProgress restores;
+  /** A listing pass ran before the policies were read (at start): list again as soon as they are. */
+  private final java.util.concurrent.atomic.AtomicBoolean listedBeforePolicies =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param clients the client of each AWS account, by the role assumed for it (null: the operator's own)
@@ -114,9 +117,13 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
 
   /** This instance just became the leader: list at once (in the background) rather than at the next period. */
   public void startedLeading() {
+    listNow();
+  }
+
+  private void listNow() {
     var current = listing;
     if (current != null) {
-      var thread = new Thread(current::refreshNow, "backup-listing-on-leading");
+      var thread = new Thread(current::refreshNow, "backup-listing-now");
       thread.setDaemon(true);
       thread.start();
     }
@@ -134,6 +141,9 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
 
   private UpdateControl<DynamoBackup> reconcile(BackupStep step) {
     var backup = step.backup();
+    if (listedBeforePolicies.compareAndSet(true, false)) {
+      listNow(); // reconciles start once the policies are read: the pass that skipped every object is made up
+    }
     if (!step.status().typeErrors().isEmpty()) {
       return unreadableStatus(step);
     }
@@ -265,7 +275,11 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
   /** For the listing: the role an object's backup is reached through ("" own); empty: not listed this pass. */
   private Optional<String> roleOf(DynamoBackup backup) {
     var current = connector;
-    if (current == null || !current.ready() || backup.getSpec() == null) {
+    if (current == null || !current.ready()) {
+      listedBeforePolicies.set(true);
+      return Optional.empty();
+    }
+    if (backup.getSpec() == null) {
       return Optional.empty(); // DescribeBackup or the next pass observes it
     }
     try {

@@ -2,11 +2,16 @@ package io.dynamobackup.operator.reconcile.backup;
 
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.aws.AwsFailure;
+import io.dynamobackup.operator.aws.TableState;
+import io.dynamobackup.operator.policy.Connection;
 import io.dynamobackup.operator.reconcile.Conditions;
+import io.dynamobackup.operator.reconcile.CreateIntent;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
@@ -67,6 +72,41 @@ final class RestoresInProgress {
 
   /** A restore from the backup, as the DynamoRestore object tells it. */
   record Restoring(String name, String targetTable, Instant requestedAt) {}
+
+  /** Why DeleteBackup of a backup waits: which restore uses it, and how that is known. */
+  record Use(String message) {}
+
+  /**
+   * Whether a restore of ours uses the backup now, so that DeleteBackup would answer BackupInUseException. The
+   * DynamoRestore's word is confirmed in AWS (its target table restoring from this backup), or bounded (a table not
+   * there yet may still appear within {@code inFlightBound} of the request); a restore that is stuck or over holds
+   * nothing, and AWS's own BackupInUseException still guards what we cannot see. Null: not in use. AWS failures
+   * other than "not found" propagate.
+   */
+  Use inUse(String namespace, String backupArn, Connection.Connected aws, Instant now, Duration inFlightBound) {
+    Optional<Restoring> restoring = of(namespace, backupArn);
+    if (restoring.isEmpty() || restoring.get().targetTable() == null) {
+      return null;
+    }
+    var restore = restoring.get();
+    try {
+      TableState table = aws.client().describeTable(aws.region(), restore.targetTable());
+      boolean confirmed = table.restoring() && table.restoreSummary() != null
+          && backupArn.equals(table.restoreSummary().sourceBackupArn);
+      return confirmed ? new Use("backup " + backupArn + " is being restored into table " + table.tableArn()
+          + " by DynamoRestore " + restore.name() + " (confirmed by DescribeTable); DeleteBackup waits until that"
+          + " restore has finished") : null;
+    } catch (AwsFailure failure) {
+      if (failure.kind() != AwsFailure.Kind.GONE) {
+        throw failure;
+      }
+    }
+    Optional<Duration> wait = restore.requestedAt() == null ? Optional.empty()
+        : CreateIntent.stillInFlight(restore.requestedAt(), now, inFlightBound);
+    return wait.map(w -> new Use("DynamoRestore " + restore.name() + " asked to restore backup " + backupArn
+        + " into table '" + restore.targetTable() + "', which does not exist yet; DeleteBackup waits up to "
+        + w.toSeconds() + "s more for it to appear")).orElse(null); // its table never appeared: it holds nothing
+  }
 
   private static Optional<String> sourceOf(DynamoRestore restore) {
     return Optional.ofNullable(restore.getStatus()).map(status -> status.sourceBackupArn);
