@@ -33,7 +33,7 @@ class OperatorArtifactIT {
     List<String> entries = entries(OPERATOR_JAR);
 
     assertThat(entries).contains("io/dynamobackup/operator/Main.class",
-        "io/dynamobackup/operator/reconcile/DynamoBackupReconciler.class", "io/fabric8/kubernetes/client/Config.class");
+        "io/dynamobackup/operator/reconcile/backup/DynamoBackupReconciler.class", "io/fabric8/kubernetes/client/Config.class");
     assertThat(entries.stream().filter(e -> SANDBOX_ONLY.stream().anyMatch(e::startsWith)).limit(20))
         .as("sandbox-only entries in %s", OPERATOR_JAR)
         .isEmpty();

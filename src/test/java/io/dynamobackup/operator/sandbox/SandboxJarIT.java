@@ -30,7 +30,10 @@ class SandboxJarIT {
     for (String line : lines) {
       if (line.startsWith("{")) {
         var event = json.readTree(line);
-        if (event.path("loggerName").asText().endsWith("DynamoBackupReconciler")) {
+        // the DynamoBackup reconciler and its phases, which log within a reconcile
+        String logger = event.path("loggerName").asText();
+        if (java.util.List.of("DynamoBackupReconciler", "BackupCreator", "BackupObserver", "BackupDeleter").stream()
+            .anyMatch(phase -> logger.endsWith(".backup." + phase))) {
           reconcileLines.add(event);
         }
       }
