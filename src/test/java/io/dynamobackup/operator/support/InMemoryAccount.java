@@ -380,10 +380,10 @@ public final class InMemoryAccount implements AccountClient {
   private <T> T call(String operation, String subject, Supplier<T> action) {
     calls.add(new Call(operation, subject));
     Runnable check = poll(checks, operation);
+    Fault fault = poll(faults, operation); // before the check runs: a call the check makes is not this one
     if (check != null) {
       check.run();
     }
-    Fault fault = poll(faults, operation);
     if (fault != null && !fault.afterActing()) {
       throw fault.failure();
     }
