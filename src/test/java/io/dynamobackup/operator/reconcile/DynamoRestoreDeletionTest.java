@@ -1,11 +1,11 @@
 package io.dynamobackup.operator.reconcile;
 
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.awaitReady;
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.availableBackup;
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.condition;
 import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.fromRef;
+import static io.dynamobackup.operator.support.Backups.availableBackup;
 import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
+import static io.dynamobackup.operator.support.Restores.awaitReady;
+import static io.dynamobackup.operator.support.StatusConditions.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -156,7 +156,7 @@ class DynamoRestoreDeletionTest {
       harness.backups().inNamespace(NAMESPACE).withName(backup).delete();
 
       await().atMost(TIMEOUT).untilAsserted(() -> {
-        Condition deleting = BackupDeletionTest.condition(harness.get(backup), Conditions.DELETING);
+        Condition deleting = condition(harness.get(backup), Conditions.DELETING);
         assertThat(deleting.getStatus()).isEqualTo("True");
         assertThat(deleting.getReason()).isEqualTo("BackupInUse");
         assertThat(deleting.getMessage()).contains("DynamoRestore " + name, arn);
@@ -165,8 +165,8 @@ class DynamoRestoreDeletionTest {
       assertThat(harness.emulator.calls("DeleteBackup", arn)).isEmpty();
       await().atMost(TIMEOUT).until(() -> harness.get(backup) == null);
 
-      var last = BackupDeletionTest.lastWithStatus(watch.seen(), "DELETED");
-      assertThat(BackupDeletionTest.condition(last, Conditions.DELETING).getReason()).isEqualTo("Deleted");
+      var last = watch.lastWithStatus("DELETED");
+      assertThat(condition(last, Conditions.DELETING).getReason()).isEqualTo("Deleted");
     }
     assertThat(harness.getRestore(name).getStatus().tableStatus).isEqualTo("ACTIVE");
     assertThat(harness.emulator.calls("DeleteBackup", arn)).singleElement().satisfies(call ->
@@ -187,7 +187,7 @@ class DynamoRestoreDeletionTest {
     harness.backups().inNamespace(NAMESPACE).withName(backup).delete();
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
-      Condition deleting = BackupDeletionTest.condition(harness.get(backup), Conditions.DELETING);
+      Condition deleting = condition(harness.get(backup), Conditions.DELETING);
       assertThat(deleting.getReason()).isEqualTo("BackupInUse");
       assertThat(deleting.getMessage()).contains("DeleteBackup of " + arn + " failed", "BackupInUseException");
     });

@@ -31,6 +31,15 @@ public final class StatusWatch implements AutoCloseable {
     return List.copyOf(seen);
   }
 
+  /** The last version seen with that backupStatus (the final DELETED event can carry a stale object). */
+  public DynamoBackup lastWithStatus(String backupStatus) {
+    return seen.stream()
+        .filter(b -> b.getStatus() != null && backupStatus.equals(b.getStatus().backupStatus))
+        .reduce((first, second) -> second)
+        .orElseThrow(() -> new AssertionError("no version with backupStatus " + backupStatus + " among "
+            + seen.size() + " seen"));
+  }
+
   @Override
   public void close() {
     watch.close();
