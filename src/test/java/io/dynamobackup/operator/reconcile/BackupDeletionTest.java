@@ -1,6 +1,8 @@
 package io.dynamobackup.operator.reconcile;
 
 import static io.dynamobackup.operator.support.Backups.availableBackup;
+import static io.dynamobackup.operator.support.Backups.lastWithStatus;
+import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
 import static io.dynamobackup.operator.support.StatusConditions.condition;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,7 +13,7 @@ import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
 import io.dynamobackup.operator.support.OperatorHarness;
-import io.dynamobackup.operator.support.StatusWatch;
+import io.dynamobackup.operator.support.Versions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.util.List;
@@ -33,10 +35,10 @@ class BackupDeletionTest {
     String name = OperatorHarness.uniqueName("delete-me");
     String arn = availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
 
-    try (var watch = new StatusWatch(harness, name)) {
+    try (var watch = new Versions<>(harness.backups().inNamespace(NAMESPACE).withName(name))) {
       harness.deleteAndAwaitGone(name, TIMEOUT);
 
-      DynamoBackup last = watch.lastWithStatus("DELETED");
+      DynamoBackup last = lastWithStatus(watch.seen(), "DELETED");
       assertThat(last.getMetadata().getDeletionTimestamp()).isNotNull();
       assertThat(last.getMetadata().getFinalizers()).contains(DynamoBackup.FINALIZER);
       assertThat(last.getStatus().backupArn).isEqualTo(arn);
@@ -58,7 +60,7 @@ class BackupDeletionTest {
     harness.emulator.failNext("DeleteBackup", "BackupInUseException", 3)
         .failNext("DeleteBackup", "LimitExceededException", 2);
 
-    try (var watch = new StatusWatch(harness, name)) {
+    try (var watch = new Versions<>(harness.backups().inNamespace(NAMESPACE).withName(name))) {
       harness.backups().inNamespace(OperatorHarness.NAMESPACE).withName(name).delete();
 
       await().atMost(TIMEOUT).untilAsserted(() -> {
@@ -78,7 +80,7 @@ class BackupDeletionTest {
           .distinct()
           .toList();
       assertThat(reasons).containsSubsequence("BackupInUse", "LimitExceeded", "Deleted");
-      DynamoBackup last = watch.lastWithStatus("DELETED");
+      DynamoBackup last = lastWithStatus(watch.seen(), "DELETED");
       assertThat(last.getStatus().conditions).extracting(Condition::getType)
           .containsExactlyInAnyOrder("Ready", "Creating", "Deleting");
       assertThat(last.getStatus().failedAttempts).isNull();
@@ -103,10 +105,10 @@ class BackupDeletionTest {
     String arn = availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
     harness.emulator.deleteOutOfBand(REGION, arn);
 
-    try (var watch = new StatusWatch(harness, name)) {
+    try (var watch = new Versions<>(harness.backups().inNamespace(NAMESPACE).withName(name))) {
       harness.deleteAndAwaitGone(name, TIMEOUT);
 
-      DynamoBackup last = watch.lastWithStatus("DELETED");
+      DynamoBackup last = lastWithStatus(watch.seen(), "DELETED");
       assertThat(condition(last, Conditions.DELETING).getReason()).isEqualTo("AlreadyDeleted");
       // the last description seen is kept
       assertThat(last.getStatus().backupDescription.sourceTableDetails).isNotNull();

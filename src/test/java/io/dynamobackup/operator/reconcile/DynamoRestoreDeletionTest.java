@@ -2,6 +2,7 @@ package io.dynamobackup.operator.reconcile;
 
 import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.fromRef;
 import static io.dynamobackup.operator.support.Backups.availableBackup;
+import static io.dynamobackup.operator.support.Backups.lastWithStatus;
 import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
 import static io.dynamobackup.operator.support.Restores.awaitReady;
@@ -13,7 +14,6 @@ import static org.awaitility.Awaitility.await;
 import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.support.OperatorHarness;
-import io.dynamobackup.operator.support.StatusWatch;
 import io.dynamobackup.operator.support.Versions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
@@ -152,7 +152,7 @@ class DynamoRestoreDeletionTest {
     await().atMost(TIMEOUT).until(() -> harness.getRestore(name).getStatus() != null
         && "CREATING".equals(harness.getRestore(name).getStatus().tableStatus));
 
-    try (var watch = new StatusWatch(harness, backup)) {
+    try (var watch = new Versions<>(harness.backups().inNamespace(NAMESPACE).withName(backup))) {
       harness.backups().inNamespace(NAMESPACE).withName(backup).delete();
 
       await().atMost(TIMEOUT).untilAsserted(() -> {
@@ -165,7 +165,7 @@ class DynamoRestoreDeletionTest {
       assertThat(harness.emulator.calls("DeleteBackup", arn)).isEmpty();
       await().atMost(TIMEOUT).until(() -> harness.get(backup) == null);
 
-      var last = watch.lastWithStatus("DELETED");
+      var last = lastWithStatus(watch.seen(), "DELETED");
       assertThat(condition(last, Conditions.DELETING).getReason()).isEqualTo("Deleted");
     }
     assertThat(harness.getRestore(name).getStatus().tableStatus).isEqualTo("ACTIVE");

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -63,5 +64,14 @@ public final class Backups {
         .build());
     backup.setSpec(spec);
     return backup;
+  }
+
+  /** The last version with that backupStatus among those a watch saw (the final DELETED event can be stale). */
+  public static DynamoBackup lastWithStatus(List<DynamoBackup> seen, String backupStatus) {
+    return seen.stream()
+        .filter(b -> b.getStatus() != null && backupStatus.equals(b.getStatus().backupStatus))
+        .reduce((first, second) -> second)
+        .orElseThrow(() -> new AssertionError("no version with backupStatus " + backupStatus + " among "
+            + seen.size() + " seen"));
   }
 }
