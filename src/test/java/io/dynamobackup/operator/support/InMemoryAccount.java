@@ -49,7 +49,6 @@ public final class InMemoryAccount implements AccountClient {
       "KEYS_ONLY");
   private static final int MAX_PAGE = 100;
 
-  private final String account;
   private final String defaultRegion;
   private final Clock clock;
   private final Map<String, Region> regions = new HashMap<>();
@@ -61,14 +60,9 @@ public final class InMemoryAccount implements AccountClient {
   private int backupsMade;
 
   /** @param defaultRegion where calls with a null region go, as the operator's default region */
-  public InMemoryAccount(String account, String defaultRegion, Clock clock) {
-    this.account = account;
+  public InMemoryAccount(String defaultRegion, Clock clock) {
     this.defaultRegion = defaultRegion;
     this.clock = clock;
-  }
-
-  public InMemoryAccount(String defaultRegion, Clock clock) {
-    this(ACCOUNT, defaultRegion, clock);
   }
 
   // ---- knobs ----
@@ -427,7 +421,7 @@ public final class InMemoryAccount implements AccountClient {
   }
 
   private String tableArn(String region, String tableName) {
-    return "arn:aws:dynamodb:" + region + ":" + account + ":table/" + tableName;
+    return "arn:aws:dynamodb:" + region + ":" + ACCOUNT + ":table/" + tableName;
   }
 
   private Backup backup(String region, String backupArn) {
