@@ -15,7 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
-/** The per-reconcile context: a status is written only when it changed, with the version it read, never over another. */
+/** The per-reconcile context: a status is written only when it changed, with the version read, never over another. */
 @UnitTest
 class ReconcileStepTest {
 
@@ -101,7 +101,8 @@ class ReconcileStepTest {
     var step = step(new RecordingEffects<>(backup));
     DynamoBackup updated = Serialization.clone(backup);
     updated.setStatus(new DynamoBackupStatus());
-    updated.getStatus().backupArn = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/01800000000000-0000000a";
+    updated.getStatus().backupArn =
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/01800000000000-0000000a";
 
     assertThatThrownBy(() -> step.continueFrom(updated)).isInstanceOf(StatusConflict.class);
   }

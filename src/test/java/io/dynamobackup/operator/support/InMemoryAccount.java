@@ -67,7 +67,7 @@ public final class InMemoryAccount implements AccountClient {
 
   // ---- knobs ----
 
-  /** The next call of {@code operation} fails with {@code code} without acting ("HTTP502": a gateway's code-less 502). */
+  /** The next call of {@code operation} fails with {@code code}, without acting ("HTTP502": a code-less 502). */
   public InMemoryAccount failNext(String operation, String code) {
     return failNext(operation, answer(code, operation + ": injected " + code));
   }
