@@ -10,7 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  */
 public final class StatusConflict extends RuntimeException {
 
-  StatusConflict(HasMetadata resource, String why) {
+  /** Public: a {@link StepEffects} of any package answers a write that another writer beat with it. */
+  public StatusConflict(HasMetadata resource, String why) {
     super("status of " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName() + " " + why
         + "; deciding again on the newer object");
   }

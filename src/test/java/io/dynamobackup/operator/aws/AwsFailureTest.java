@@ -3,9 +3,11 @@ package io.dynamobackup.operator.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamobackup.operator.aws.AwsFailure.Kind;
+import io.dynamobackup.operator.support.UnitTest;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@UnitTest
 class AwsFailureTest {
 
   @ParameterizedTest(name = "{0} ({1}) is {2}")

@@ -3,6 +3,7 @@ package io.dynamobackup.operator.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dynamobackup.operator.support.UnitTest;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The limiter on a simulated clock: sleeping advances it, so the figures are exact. */
+@UnitTest
 class QuotaLimiterTest {
 
   static final String REGION = "eu-west-1";

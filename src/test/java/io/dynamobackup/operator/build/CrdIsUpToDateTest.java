@@ -2,6 +2,7 @@ package io.dynamobackup.operator.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamobackup.operator.support.UnitTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** crds/ is generated from the api classes; a change to them without regenerating fails here. */
+@UnitTest
 class CrdIsUpToDateTest {
 
   static final String HOW_TO_UPDATE = "crds/ is out of date with the api classes; regenerate it with:"

@@ -2,6 +2,7 @@ package io.dynamobackup.operator.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamobackup.operator.support.UnitTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * classes (no library needed); a cycle between packages (strongly connected components of more than one package)
  * fails with the packages and the edges that close it.
  */
+@UnitTest
 class PackageGraphTest {
 
   static final String ROOT = "io.dynamobackup.operator";

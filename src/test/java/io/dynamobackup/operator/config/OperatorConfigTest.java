@@ -3,10 +3,12 @@ package io.dynamobackup.operator.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dynamobackup.operator.support.UnitTest;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class OperatorConfigTest {
 
   @Test

@@ -4,6 +4,8 @@ import static io.dynamobackup.operator.reconcile.Conditions.DELETING;
 import static io.dynamobackup.operator.reconcile.Conditions.DELETION_BLOCKED;
 import static io.dynamobackup.operator.reconcile.Conditions.EXPIRED;
 import static io.dynamobackup.operator.reconcile.Conditions.READY;
+import static io.dynamobackup.operator.support.Backups.availableBackup;
+import static io.dynamobackup.operator.support.Backups.awaitAvailable;
 import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,7 +97,8 @@ class ArgoCdHealthTest {
   @Test
   void availableBackupIsHealthy() throws IOException {
     String name = OperatorHarness.uniqueName("available");
-    var available = availableBackup(name, new DynamoBackupSpec(harness.newTable()));
+    harness.apply(name, new DynamoBackupSpec(harness.newTable()));
+    var available = awaitAvailable(harness, name);
 
     Health health = assertHealth(BACKUP_HEALTH, available, "backup-available", "Healthy");
     assertThat(health.message()).isEqualTo(message(available, READY)).endsWith("is AVAILABLE");
@@ -137,7 +140,7 @@ class ArgoCdHealthTest {
   @Test
   void deletionWaitingForABackupInUseIsProgressing() throws IOException {
     String name = OperatorHarness.uniqueName("in-use");
-    availableBackup(name, new DynamoBackupSpec(harness.newTable()));
+    availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
     harness.emulator.failNext("DeleteBackup", "BackupInUseException", 3);
 
     harness.backups().inNamespace(NAMESPACE).withName(name).delete();
@@ -151,7 +154,7 @@ class ArgoCdHealthTest {
   @Test
   void deletionRefusedByAwsIsDegraded() throws IOException {
     String name = OperatorHarness.uniqueName("denied");
-    availableBackup(name, new DynamoBackupSpec(harness.newTable()));
+    availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
     harness.emulator.failNext("DeleteBackup", "AccessDeniedException", 1);
 
     harness.backups().inNamespace(NAMESPACE).withName(name).delete();
@@ -167,7 +170,7 @@ class ArgoCdHealthTest {
     String name = OperatorHarness.uniqueName("blocked");
     var spec = new DynamoBackupSpec(harness.newTable());
     spec.deletionProtection = true;
-    availableBackup(name, spec);
+    availableBackup(harness, name, spec);
 
     harness.backups().inNamespace(NAMESPACE).withName(name).delete();
     var blocked = awaitBackup(name, b -> isTrue(b, DELETION_BLOCKED));
@@ -212,7 +215,8 @@ class ArgoCdHealthTest {
   @Test
   void backupDeletedOutsideKubernetesIsMissing() throws IOException {
     String name = OperatorHarness.uniqueName("gone");
-    var available = availableBackup(name, new DynamoBackupSpec(harness.newTable()));
+    harness.apply(name, new DynamoBackupSpec(harness.newTable()));
+    var available = awaitAvailable(harness, name);
 
     harness.emulator.deleteOutOfBand(REGION, available.getStatus().backupArn);
     var missing = awaitBackup(name, b -> hasReason(b, READY, "BackupMissing"));
@@ -602,12 +606,6 @@ class ArgoCdHealthTest {
   static DynamoRestore awaitRestore(String name, Predicate<DynamoRestore> state) {
     return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(20))
         .until(() -> harness.getRestore(name), r -> r != null && r.getStatus() != null && state.test(r));
-  }
-
-  static DynamoBackup availableBackup(String name, DynamoBackupSpec spec) {
-    harness.apply(name, spec);
-    return awaitBackup(name, b -> "AVAILABLE".equals(b.getStatus().backupStatus) && isTrue(b, READY)
-        && b.getStatus().backupDescription.sourceTableDetails != null);
   }
 
   /** Waits until the object is in the state, and returns the version of it that was. */

@@ -2,12 +2,14 @@ package io.dynamobackup.operator.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamobackup.operator.support.UnitTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@UnitTest
 class CronIntervalTest {
 
   @ParameterizedTest(name = "{0} in {1} at {2}: {3}")

@@ -12,6 +12,7 @@ import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.api.DynamoRestoreStatus;
 import io.dynamobackup.operator.observability.FleetFigures.Family;
 import io.dynamobackup.operator.reconcile.Conditions;
+import io.dynamobackup.operator.support.UnitTest;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class FleetFiguresTest {
 
   static final Instant NOW = Instant.parse("2026-11-25T10:00:30Z");

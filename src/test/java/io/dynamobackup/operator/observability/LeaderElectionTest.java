@@ -1,5 +1,6 @@
 package io.dynamobackup.operator.observability;
 
+import static io.dynamobackup.operator.support.Backups.awaitAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -54,7 +55,7 @@ class LeaderElectionTest {
       String table = harness.newTable();
       String led = OperatorHarness.uniqueName("led-by-a");
       harness.apply(led, new DynamoBackupSpec(table));
-      awaitAvailable(led);
+      awaitAvailable(harness, led);
       assertThat(awsCalls(first)).isPositive();
       assertThat(reconciliations(first)).isPositive();
       assertThat(awsCalls(second)).as("AWS calls of the standby").isZero();
@@ -70,7 +71,7 @@ class LeaderElectionTest {
 
       String takenOver = OperatorHarness.uniqueName("led-by-b");
       harness.apply(takenOver, new DynamoBackupSpec(table));
-      awaitAvailable(takenOver);
+      awaitAvailable(harness, takenOver);
       harness.deleteAndAwaitGone(led, TIMEOUT);
       assertThat(awsCalls(second)).isPositive();
       assertThat(second.metrics().scrape()).contains("dynamobackup_leader 1.0", "dynamobackup_backups{");
@@ -100,11 +101,6 @@ class LeaderElectionTest {
     Lease lease = harness.client.leases().inNamespace(OperatorHarness.NAMESPACE)
         .withName(LeaderElection.LEASE_NAME).get();
     return lease == null ? null : lease.getSpec().getHolderIdentity();
-  }
-
-  static void awaitAvailable(String name) {
-    await().atMost(TIMEOUT).until(() -> harness.get(name).getStatus() != null
-        && "AVAILABLE".equals(harness.get(name).getStatus().backupStatus));
   }
 
   static long awsCalls(OperatorHarness.Replica replica) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamobackup.operator.api.DynamoBackupPolicy;
 import io.dynamobackup.operator.api.DynamoBackupPolicySpec;
+import io.dynamobackup.operator.support.UnitTest;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@UnitTest
 class AccessPolicyTest {
 
   static final String REGION = "eu-west-1";

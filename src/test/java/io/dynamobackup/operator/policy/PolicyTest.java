@@ -13,7 +13,6 @@ import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.reconcile.Conditions;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
 import io.dynamobackup.operator.support.OperatorHarness;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -64,8 +63,8 @@ class PolicyTest {
         + otherTable + "' is not among them (DynamoBackupPolicy team-a)");
     assertThat(awaitNotPermitted(outsider, "uncovered")).contains("no DynamoBackupPolicy covers namespace "
         + outsider);
-    assertThat(eventReasons(teamA, "other-table")).contains("NotPermitted");
-    assertThat(eventReasons(outsider, "uncovered")).contains("NotPermitted");
+    assertThat(harness.eventReasons(teamA, "other-table")).contains("NotPermitted");
+    assertThat(harness.eventReasons(outsider, "uncovered")).contains("NotPermitted");
     assertNoAwsCallNaming(otherTable);
     assertNoAwsCallNaming(allowed + "-x");
   }
@@ -94,7 +93,7 @@ class PolicyTest {
     await().atMost(TIMEOUT).until(() -> get(ns, "kept") == null);
     assertThat(harness.emulator.backupArns(OperatorHarness.REGION)).contains(arn);
     assertThat(harness.emulator.calls("DeleteBackup", arn)).isEmpty();
-    assertThat(events(ns, "kept")).anyMatch(e -> "NotPermitted".equals(e.getReason())
+    assertThat(harness.events(ns, "kept")).anyMatch(e -> "NotPermitted".equals(e.getReason())
         && e.getMessage().contains("backup " + arn + " is kept in AWS"));
   }
 
@@ -115,7 +114,7 @@ class PolicyTest {
     await().atMost(TIMEOUT).until(() -> get(ns, "undeletable") == null);
     assertThat(harness.emulator.backupArns(OperatorHarness.REGION)).contains(arn);
     assertThat(harness.emulator.calls("DeleteBackup", arn)).isEmpty();
-    assertThat(events(ns, "undeletable")).anyMatch(e -> "NotPermitted".equals(e.getReason())
+    assertThat(harness.events(ns, "undeletable")).anyMatch(e -> "NotPermitted".equals(e.getReason())
         && e.getMessage().contains("allows deletion"));
   }
 
@@ -351,15 +350,6 @@ class PolicyTest {
       return backup == null || backup.getStatus() == null ? null : Conditions.find(backup.getStatus().conditions,
           Conditions.READY).filter(c -> reason.equals(c.getReason())).map(c -> c.getMessage()).orElse(null);
     }, message -> message != null);
-  }
-
-  static List<Event> events(String ns, String name) {
-    return harness.client.v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
-  }
-
-  static List<String> eventReasons(String ns, String name) {
-    return events(ns, name).stream().map(Event::getReason).toList();
   }
 
   static void assertNoAwsCallNaming(String subject) {

@@ -1,6 +1,10 @@
 package io.dynamobackup.operator.reconcile;
 
+import static io.dynamobackup.operator.support.Backups.availableBackup;
+import static io.dynamobackup.operator.support.Backups.lastWithStatus;
+import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
+import static io.dynamobackup.operator.support.StatusConditions.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +13,7 @@ import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
 import io.dynamobackup.operator.support.OperatorHarness;
-import io.dynamobackup.operator.support.StatusWatch;
+import io.dynamobackup.operator.support.Versions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.util.List;
@@ -29,9 +33,9 @@ class BackupDeletionTest {
   @Test
   void deletedStatusAndDescriptionAreWrittenBeforeTheObjectDisappears() {
     String name = OperatorHarness.uniqueName("delete-me");
-    String arn = availableBackup(name, new DynamoBackupSpec(harness.newTable()));
+    String arn = availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
 
-    try (var watch = new StatusWatch(harness, name)) {
+    try (var watch = new Versions<>(harness.backups().inNamespace(NAMESPACE).withName(name))) {
       harness.deleteAndAwaitGone(name, TIMEOUT);
 
       DynamoBackup last = lastWithStatus(watch.seen(), "DELETED");
@@ -52,11 +56,11 @@ class BackupDeletionTest {
   @Test
   void deleteRequeuesWhileBackupInUseThenLimitExceededThenSucceeds() {
     String name = OperatorHarness.uniqueName("in-use");
-    String arn = availableBackup(name, new DynamoBackupSpec(harness.newTable()));
+    String arn = availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
     harness.emulator.failNext("DeleteBackup", "BackupInUseException", 3)
         .failNext("DeleteBackup", "LimitExceededException", 2);
 
-    try (var watch = new StatusWatch(harness, name)) {
+    try (var watch = new Versions<>(harness.backups().inNamespace(NAMESPACE).withName(name))) {
       harness.backups().inNamespace(OperatorHarness.NAMESPACE).withName(name).delete();
 
       await().atMost(TIMEOUT).untilAsserted(() -> {
@@ -98,10 +102,10 @@ class BackupDeletionTest {
   @Test
   void backupAlreadyGoneCountsAsDeleted() {
     String name = OperatorHarness.uniqueName("gone");
-    String arn = availableBackup(name, new DynamoBackupSpec(harness.newTable()));
+    String arn = availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
     harness.emulator.deleteOutOfBand(REGION, arn);
 
-    try (var watch = new StatusWatch(harness, name)) {
+    try (var watch = new Versions<>(harness.backups().inNamespace(NAMESPACE).withName(name))) {
       harness.deleteAndAwaitGone(name, TIMEOUT);
 
       DynamoBackup last = lastWithStatus(watch.seen(), "DELETED");
@@ -119,7 +123,7 @@ class BackupDeletionTest {
     String name = OperatorHarness.uniqueName("keep");
     var spec = new DynamoBackupSpec(harness.newTable());
     spec.deletionPolicy = DeletionPolicy.Retain;
-    String arn = availableBackup(name, spec);
+    String arn = availableBackup(harness, name, spec);
 
     harness.deleteAndAwaitGone(name, TIMEOUT);
 
@@ -133,7 +137,7 @@ class BackupDeletionTest {
   @Test
   void terminalDeleteFailureKeepsTheFinalizerAndTheBackup() {
     String name = OperatorHarness.uniqueName("denied");
-    String arn = availableBackup(name, new DynamoBackupSpec(harness.newTable()));
+    String arn = availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
     harness.emulator.failNext("DeleteBackup", "AccessDeniedException", 2);
 
     harness.backups().inNamespace(OperatorHarness.NAMESPACE).withName(name).delete();
@@ -161,33 +165,5 @@ class BackupDeletionTest {
     harness.deleteAndAwaitGone(name, TIMEOUT);
 
     assertThat(harness.emulator.calls("DeleteBackup", "bad name!")).isEmpty();
-  }
-
-  static String availableBackup(String name, DynamoBackupSpec spec) {
-    return availableBackup(harness, name, spec);
-  }
-
-  static String availableBackup(OperatorHarness harness, String name, DynamoBackupSpec spec) {
-    harness.apply(name, spec);
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      var backup = harness.get(name);
-      assertThat(backup.getStatus()).isNotNull();
-      assertThat(backup.getStatus().backupStatus).isEqualTo("AVAILABLE");
-      assertThat(backup.getStatus().backupDescription.sourceTableDetails).isNotNull();
-    });
-    return harness.get(name).getStatus().backupArn;
-  }
-
-  /** The last version with that backupStatus that a watcher saw (the final DELETED event can be stale). */
-  static DynamoBackup lastWithStatus(List<DynamoBackup> seen, String backupStatus) {
-    return seen.stream()
-        .filter(b -> b.getStatus() != null && backupStatus.equals(b.getStatus().backupStatus))
-        .reduce((first, second) -> second)
-        .orElseThrow(() -> new AssertionError("no version with backupStatus " + backupStatus + " among "
-            + seen.size() + " seen"));
-  }
-
-  static Condition condition(DynamoBackup backup, String type) {
-    return BackupLifecycleTest.condition(backup, type);
   }
 }

@@ -1,6 +1,8 @@
 package io.dynamobackup.operator.reconcile;
 
+import static io.dynamobackup.operator.support.Backups.awaitAvailable;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
+import static io.dynamobackup.operator.support.StatusConditions.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,7 +35,7 @@ class BackupLifecycleTest {
     String name = OperatorHarness.uniqueName("nightly");
     harness.apply(name, new DynamoBackupSpec(table));
 
-    DynamoBackup backup = awaitReady(name);
+    DynamoBackup backup = awaitAvailable(harness, name);
     var status = backup.getStatus();
     assertThat(status.backupStatus).isEqualTo("AVAILABLE");
     assertThat(status.backupArn).startsWith("arn:aws:dynamodb:" + REGION + ":123456789012:table/" + table
@@ -105,7 +107,7 @@ class BackupLifecycleTest {
         assertThat(condition(backup, Conditions.READY).getStatus()).isEqualTo("False");
         assertThat(condition(backup, Conditions.READY).getReason()).isEqualTo("Creating");
       });
-      awaitReady(name);
+      awaitAvailable(harness, name);
       // 3 s of CREATING with polls from 200 ms up to 1 s apart: a handful of calls, not a hot loop.
       assertThat(harness.emulator.calls("DescribeBackup", table)).hasSizeBetween(2, 12);
     } finally {
@@ -123,7 +125,7 @@ class BackupLifecycleTest {
     spec.backupArn = arn;
     harness.apply(name, spec);
 
-    var backup = awaitReady(name);
+    var backup = awaitAvailable(harness, name);
     assertThat(backup.getStatus().backupArn).isEqualTo(arn);
     assertThat(backup.getStatus().backupDescription.backupDetails.backupName).isEqualTo("made-elsewhere");
     assertThat(backup.getStatus().backupDescription.sourceTableDetails.tableName).isEqualTo(table);
@@ -145,7 +147,7 @@ class BackupLifecycleTest {
     spec.backupArn = arn;
     spec.deletionPolicy = DeletionPolicy.Delete;
     harness.apply(name, spec);
-    awaitReady(name);
+    awaitAvailable(harness, name);
 
     harness.deleteAndAwaitGone(name, TIMEOUT);
 
@@ -195,7 +197,7 @@ class BackupLifecycleTest {
     String table = harness.newTable();
     String name = OperatorHarness.uniqueName("immutable");
     harness.apply(name, new DynamoBackupSpec(table));
-    String arn = awaitReady(name).getStatus().backupArn;
+    String arn = awaitAvailable(harness, name).getStatus().backupArn;
 
     harness.backups().inNamespace(OperatorHarness.NAMESPACE).withName(name)
         .edit(b -> {
@@ -216,7 +218,7 @@ class BackupLifecycleTest {
           b.getSpec().tableName = table;
           return b;
         });
-    var recovered = awaitReady(name);
+    var recovered = awaitAvailable(harness, name);
     assertThat(recovered.getStatus().backupArn).isEqualTo(arn);
     // conditions are replaced in place, never appended
     assertThat(recovered.getStatus().conditions).extracting(Condition::getType)
@@ -245,23 +247,6 @@ class BackupLifecycleTest {
     assertThat(harness.get(name).getStatus().backupArn).isNull();
     assertThat(harness.eventReasons(name)).contains("CreateFailed");
     harness.deleteAndAwaitGone(name, TIMEOUT);
-  }
-
-  static DynamoBackup awaitReady(String name) {
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      var backup = harness.get(name);
-      assertThat(backup.getStatus()).isNotNull();
-      assertThat(backup.getStatus().backupStatus).isEqualTo("AVAILABLE");
-      assertThat(backup.getStatus().backupDescription.sourceTableDetails).isNotNull();
-      assertThat(condition(backup, Conditions.READY).getStatus()).isEqualTo("True");
-    });
-    return harness.get(name);
-  }
-
-  static Condition condition(DynamoBackup backup, String type) {
-    assertThat(backup.getStatus()).as("status of " + backup.getMetadata().getName()).isNotNull();
-    return Conditions.find(backup.getStatus().conditions, type)
-        .orElseThrow(() -> new AssertionError("no condition " + type + " in " + backup.getStatus().conditions));
   }
 
   /** A table with every feature the description mirrors: GSI, LSI, stream, TTL, KMS encryption. */

@@ -2,12 +2,14 @@ package io.dynamobackup.operator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamobackup.operator.support.UnitTest;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class ConditionsTest {
 
   static final Instant T0 = Instant.parse("2026-01-01T10:00:00.250Z");

@@ -2,6 +2,7 @@ package io.dynamobackup.operator.reconcile;
 
 import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
+import static io.dynamobackup.operator.support.StatusConditions.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,6 +15,7 @@ import io.dynamobackup.operator.api.DynamoRestoreStatus;
 import io.dynamobackup.operator.api.Retention;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.reconcile.backup.Recreate;
+import io.dynamobackup.operator.support.Backups;
 import io.dynamobackup.operator.support.OperatorHarness;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -46,7 +48,7 @@ class DataSafetyTest {
     var spec = new DynamoBackupSpec(table);
     spec.backupName = "shared-name";
     String first = OperatorHarness.uniqueName("first");
-    String firstArn = BackupDeletionTest.availableBackup(harness, first, spec);
+    String firstArn = Backups.availableBackup(harness, first, spec);
 
     // the second one's CreateBackup takes effect after the call timed out (1.5 s): its answer is lost
     harness.emulator.latency("CreateBackup", Duration.ofMillis(2500));
@@ -94,7 +96,7 @@ class DataSafetyTest {
   void anAmbiguousServerErrorToARestoreIsResolvedByItsOwnTable() {
     String table = harness.newTable();
     String backup = OperatorHarness.uniqueName("restore-source");
-    String arn = BackupDeletionTest.availableBackup(harness, backup, new DynamoBackupSpec(table));
+    String arn = Backups.availableBackup(harness, backup, new DynamoBackupSpec(table));
     String name = OperatorHarness.uniqueName("ambiguous-restore");
     String target = name + "-table";
     harness.emulator.failAfterActing("RestoreTableFromBackup", "InternalServerError", 1);
@@ -119,7 +121,7 @@ class DataSafetyTest {
   void aRestoreNeverAdoptsOrDeletesATableAnotherRestoreMade() {
     String table = harness.newTable();
     String backup = OperatorHarness.uniqueName("shared-source");
-    String arn = BackupDeletionTest.availableBackup(harness, backup, new DynamoBackupSpec(table));
+    String arn = Backups.availableBackup(harness, backup, new DynamoBackupSpec(table));
     String target = OperatorHarness.uniqueName("shared-target");
     String first = OperatorHarness.uniqueName("first-restore");
     harness.applyRestore(first, DynamoRestoreTest.fromArn(arn, target));
@@ -155,7 +157,7 @@ class DataSafetyTest {
     String foreign = harness.dynamo.createBackup(r -> r.tableName(table).backupName("made-by-someone-else"))
         .backupDetails().backupArn();
     String name = OperatorHarness.uniqueName("victim");
-    String own = BackupDeletionTest.availableBackup(harness, name, new DynamoBackupSpec(table));
+    String own = Backups.availableBackup(harness, name, new DynamoBackupSpec(table));
 
     var object = harness.get(name);
     object.getStatus().backupArn = foreign; // whoever may write dynamobackups/status
@@ -210,7 +212,7 @@ class DataSafetyTest {
       String name = OperatorHarness.uniqueName("typed");
       var spec = new DynamoBackupSpec(table);
       spec.deletionPolicy = DeletionPolicy.Retain;
-      String arn = BackupDeletionTest.availableBackup(harness, name, spec);
+      String arn = Backups.availableBackup(harness, name, spec);
       rawSpecEdit(name, field.getKey(), field.getValue());
       harness.backups().inNamespace(NAMESPACE).withName(name).delete();
 
@@ -259,7 +261,7 @@ class DataSafetyTest {
   void aDeletionIsNotHeldByARestoreThatNeverStarted() {
     String table = harness.newTable();
     String name = OperatorHarness.uniqueName("in-use-claimed");
-    String arn = BackupDeletionTest.availableBackup(harness, name, new DynamoBackupSpec(table));
+    String arn = Backups.availableBackup(harness, name, new DynamoBackupSpec(table));
     // a restore stuck before its table was made (refused, or its spec broken) that still says Restoring=True
     String restore = OperatorHarness.uniqueName("stuck-restore");
     var restoreSpec = new DynamoRestoreSpec();
@@ -392,13 +394,5 @@ class DataSafetyTest {
   private static List<String> backupsNamed(String table, String backupName) {
     return harness.dynamo.listBackups(r -> r.tableName(table)).backupSummaries().stream()
         .filter(b -> backupName.equals(b.backupName())).map(b -> b.backupArn()).toList();
-  }
-
-  static Condition condition(DynamoBackup backup, String type) {
-    if (backup == null || backup.getStatus() == null) {
-      throw new AssertionError("no status yet");
-    }
-    return Conditions.find(backup.getStatus().conditions, type).orElseThrow(() ->
-        new AssertionError("no " + type + " condition in " + backup.getStatus().conditions));
   }
 }

@@ -1,13 +1,14 @@
 package io.dynamobackup.operator.reconcile;
 
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.awaitReady;
 import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.fromRef;
+import static io.dynamobackup.operator.support.Restores.awaitReady;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
+import io.dynamobackup.operator.support.Backups;
 import io.dynamobackup.operator.support.MotoServer;
 import io.dynamobackup.operator.support.OperatorHarness;
 import java.time.Duration;
@@ -60,7 +61,7 @@ class DynamoRestoreAgainstMotoTest {
           "total", AttributeValue.fromN(Integer.toString(10 * id.length())))));
     }
     String backup = OperatorHarness.uniqueName("moto-source");
-    String arn = BackupDeletionTest.availableBackup(harness, backup, new DynamoBackupSpec(source));
+    String arn = Backups.availableBackup(harness, backup, new DynamoBackupSpec(source));
     String name = OperatorHarness.uniqueName("moto-restore");
     String target = source + "-restored";
 

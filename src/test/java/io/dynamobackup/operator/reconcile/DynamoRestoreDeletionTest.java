@@ -1,11 +1,12 @@
 package io.dynamobackup.operator.reconcile;
 
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.awaitReady;
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.availableBackup;
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.condition;
 import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.fromRef;
+import static io.dynamobackup.operator.support.Backups.availableBackup;
+import static io.dynamobackup.operator.support.Backups.lastWithStatus;
 import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
+import static io.dynamobackup.operator.support.Restores.awaitReady;
+import static io.dynamobackup.operator.support.StatusConditions.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +14,6 @@ import static org.awaitility.Awaitility.await;
 import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoRestore;
 import io.dynamobackup.operator.support.OperatorHarness;
-import io.dynamobackup.operator.support.StatusWatch;
 import io.dynamobackup.operator.support.Versions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
@@ -152,11 +152,11 @@ class DynamoRestoreDeletionTest {
     await().atMost(TIMEOUT).until(() -> harness.getRestore(name).getStatus() != null
         && "CREATING".equals(harness.getRestore(name).getStatus().tableStatus));
 
-    try (var watch = new StatusWatch(harness, backup)) {
+    try (var watch = new Versions<>(harness.backups().inNamespace(NAMESPACE).withName(backup))) {
       harness.backups().inNamespace(NAMESPACE).withName(backup).delete();
 
       await().atMost(TIMEOUT).untilAsserted(() -> {
-        Condition deleting = BackupDeletionTest.condition(harness.get(backup), Conditions.DELETING);
+        Condition deleting = condition(harness.get(backup), Conditions.DELETING);
         assertThat(deleting.getStatus()).isEqualTo("True");
         assertThat(deleting.getReason()).isEqualTo("BackupInUse");
         assertThat(deleting.getMessage()).contains("DynamoRestore " + name, arn);
@@ -165,8 +165,8 @@ class DynamoRestoreDeletionTest {
       assertThat(harness.emulator.calls("DeleteBackup", arn)).isEmpty();
       await().atMost(TIMEOUT).until(() -> harness.get(backup) == null);
 
-      var last = BackupDeletionTest.lastWithStatus(watch.seen(), "DELETED");
-      assertThat(BackupDeletionTest.condition(last, Conditions.DELETING).getReason()).isEqualTo("Deleted");
+      var last = lastWithStatus(watch.seen(), "DELETED");
+      assertThat(condition(last, Conditions.DELETING).getReason()).isEqualTo("Deleted");
     }
     // the deletion went on once AWS said the restore was over; the restore's own status follows at its next look
     await().atMost(TIMEOUT).until(() -> "ACTIVE".equals(harness.getRestore(name).getStatus().tableStatus));
@@ -188,7 +188,7 @@ class DynamoRestoreDeletionTest {
     harness.backups().inNamespace(NAMESPACE).withName(backup).delete();
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
-      Condition deleting = BackupDeletionTest.condition(harness.get(backup), Conditions.DELETING);
+      Condition deleting = condition(harness.get(backup), Conditions.DELETING);
       assertThat(deleting.getReason()).isEqualTo("BackupInUse");
       assertThat(deleting.getMessage()).contains("DeleteBackup of " + arn + " failed", "BackupInUseException");
     });

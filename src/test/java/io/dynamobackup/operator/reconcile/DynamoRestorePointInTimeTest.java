@@ -1,9 +1,9 @@
 package io.dynamobackup.operator.reconcile;
 
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.awaitReady;
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.condition;
 import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
+import static io.dynamobackup.operator.support.Restores.awaitReady;
+import static io.dynamobackup.operator.support.StatusConditions.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

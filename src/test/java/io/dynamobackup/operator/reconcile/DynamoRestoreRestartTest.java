@@ -1,10 +1,10 @@
 package io.dynamobackup.operator.reconcile;
 
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.awaitReady;
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.availableBackup;
-import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.condition;
 import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.fromArn;
 import static io.dynamobackup.operator.reconcile.DynamoRestoreTest.fromRef;
+import static io.dynamobackup.operator.support.Backups.availableBackup;
+import static io.dynamobackup.operator.support.Restores.awaitReady;
+import static io.dynamobackup.operator.support.StatusConditions.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,6 +1,9 @@
 package io.dynamobackup.operator.reconcile;
 
+import static io.dynamobackup.operator.support.Backups.availableBackup;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
+import static io.dynamobackup.operator.support.Restores.awaitReady;
+import static io.dynamobackup.operator.support.StatusConditions.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -174,10 +177,6 @@ class DynamoRestoreTest {
     assertThat(harness.emulator.calls("DescribeTable", name)).isEmpty();
   }
 
-  static String availableBackup(OperatorHarness harness, String name) {
-    return BackupDeletionTest.availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
-  }
-
   static DynamoRestoreSpec fromRef(String backup, String target) {
     return fromRef(backup, target, s -> { });
   }
@@ -197,24 +196,8 @@ class DynamoRestoreTest {
     return spec;
   }
 
-  static DynamoRestore awaitReady(OperatorHarness harness, String name) {
-    await(name + " Ready").atMost(TIMEOUT).untilAsserted(() -> {
-      var restore = harness.getRestore(name);
-      assertThat(restore.getStatus()).as("status of " + name).isNotNull();
-      assertThat(Conditions.isTrue(restore.getStatus().conditions, Conditions.READY))
-          .as("Ready of %s: %s", name, restore.getStatus().conditions).isTrue();
-    });
-    return harness.getRestore(name);
-  }
-
   static String readyReason(DynamoRestore restore) {
     return restore.getStatus() == null ? null : Conditions.find(restore.getStatus().conditions, Conditions.READY)
         .map(Condition::getReason).orElse(null);
-  }
-
-  static Condition condition(DynamoRestore restore, String type) {
-    assertThat(restore.getStatus()).as("status of " + restore.getMetadata().getName()).isNotNull();
-    return Conditions.find(restore.getStatus().conditions, type)
-        .orElseThrow(() -> new AssertionError("no condition " + type + " in " + restore.getStatus().conditions));
   }
 }

@@ -8,7 +8,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.support.Backups;
 import io.dynamobackup.operator.support.OperatorHarness;
+import io.dynamobackup.operator.support.StatusConditions;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -26,7 +28,7 @@ class OutOfBandChangesTest {
   @Test
   void resyncMirrorsSizeUpdates() {
     String name = OperatorHarness.uniqueName("sized");
-    String arn = BackupDeletionTest.availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
+    String arn = Backups.availableBackup(harness, name, new DynamoBackupSpec(harness.newTable()));
 
     harness.emulator.setBackupSize(REGION, arn, 123_456_789L);
 
@@ -38,13 +40,13 @@ class OutOfBandChangesTest {
   void backupDeletedOutsideKubernetesIsReportedNotRecreatedUntilAsked() {
     String table = harness.newTable();
     String name = OperatorHarness.uniqueName("oob");
-    String arn = BackupDeletionTest.availableBackup(harness, name, new DynamoBackupSpec(table));
+    String arn = Backups.availableBackup(harness, name, new DynamoBackupSpec(table));
 
     harness.emulator.deleteOutOfBand(REGION, arn);
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       var backup = harness.get(name);
-      var ready = BackupLifecycleTest.condition(backup, Conditions.READY);
+      var ready = StatusConditions.condition(backup, Conditions.READY);
       assertThat(ready.getReason()).isEqualTo("BackupMissing");
       assertThat(ready.getMessage()).contains(arn, "deleted outside Kubernetes");
       assertThat(backup.getStatus().backupStatus).isEqualTo("DELETED");
@@ -76,7 +78,7 @@ class OutOfBandChangesTest {
   void recreateAnnotationOnAnExistingBackupIsIgnoredAndRemoved() {
     String table = harness.newTable();
     String name = OperatorHarness.uniqueName("exists");
-    String arn = BackupDeletionTest.availableBackup(harness, name, new DynamoBackupSpec(table));
+    String arn = Backups.availableBackup(harness, name, new DynamoBackupSpec(table));
 
     harness.backups().inNamespace(NAMESPACE).withName(name).edit(b -> {
       b.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(Recreate.ANNOTATION, "true")));
@@ -105,7 +107,7 @@ class OutOfBandChangesTest {
     }
 
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
-        BackupLifecycleTest.condition(harness.get(name), Conditions.READY).getMessage()).contains("waiting"));
+        StatusConditions.condition(harness.get(name), Conditions.READY).getMessage()).contains("waiting"));
     await().atMost(TIMEOUT).until(() -> "AVAILABLE".equals(harness.get(name).getStatus().backupStatus));
 
     var creates = harness.emulator.calls("CreateBackup", table);
@@ -126,7 +128,7 @@ class OutOfBandChangesTest {
     }
     harness.backups().inNamespace(NAMESPACE).withName(name).delete();
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
-        BackupLifecycleTest.condition(harness.get(name), Conditions.DELETING).getReason())
+        StatusConditions.condition(harness.get(name), Conditions.DELETING).getReason())
         .isEqualTo("WaitingForCreate"));
 
     // the in-flight CreateBackup lands now

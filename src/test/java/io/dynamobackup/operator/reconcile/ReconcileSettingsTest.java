@@ -2,9 +2,11 @@ package io.dynamobackup.operator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamobackup.operator.support.UnitTest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class ReconcileSettingsTest {
 
   final ReconcileSettings settings = ReconcileSettings.defaults();

@@ -8,6 +8,7 @@ import io.dynamobackup.operator.Main;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.api.DynamoRestore;
+import io.dynamobackup.operator.support.Backups;
 import io.dynamobackup.operator.support.OperatorHarness;
 import io.dynamobackup.operator.support.Versions;
 import java.time.Duration;
@@ -33,7 +34,7 @@ class RestoreQuotaWaitTest {
   void aQuotaWaitDuringARestoreIsNotAFailure() {
     String table = harness.newTable();
     String backup = OperatorHarness.uniqueName("limited-source");
-    String arn = BackupDeletionTest.availableBackup(harness, backup, new DynamoBackupSpec(table));
+    String arn = Backups.availableBackup(harness, backup, new DynamoBackupSpec(table));
     List<String> names = new ArrayList<>();
     List<Versions<DynamoRestore>> watched = new ArrayList<>();
     try {

@@ -8,7 +8,9 @@ import static org.awaitility.Awaitility.await;
 import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.Retention;
+import io.dynamobackup.operator.support.Backups;
 import io.dynamobackup.operator.support.OperatorHarness;
+import io.dynamobackup.operator.support.StatusConditions;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,7 @@ class RetentionTest {
     spec.retention = new Retention();
     spec.retention.expireAfter = "3s";
 
-    String arn = BackupDeletionTest.availableBackup(harness, name, spec);
+    String arn = Backups.availableBackup(harness, name, spec);
     var available = harness.get(name).getStatus();
     assertThat(Instant.parse(available.expiresAt)).isEqualTo(
         Instant.parse(available.backupDescription.backupDetails.backupCreationDateTime).plusSeconds(3));
@@ -37,7 +39,7 @@ class RetentionTest {
     await().atMost(TIMEOUT).untilAsserted(() -> {
       var status = harness.get(name).getStatus();
       assertThat(status.backupStatus).isEqualTo("DELETED");
-      var expired = BackupLifecycleTest.condition(harness.get(name), Conditions.EXPIRED);
+      var expired = StatusConditions.condition(harness.get(name), Conditions.EXPIRED);
       assertThat(expired.getStatus()).isEqualTo("True");
       assertThat(expired.getMessage()).contains("expired at", arn);
     });
@@ -60,10 +62,10 @@ class RetentionTest {
     spec.retention = new Retention();
     spec.retention.expiresAt = Instant.now().plusSeconds(2).toString();
 
-    String arn = BackupDeletionTest.availableBackup(harness, name, spec);
+    String arn = Backups.availableBackup(harness, name, spec);
 
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
-        BackupLifecycleTest.condition(harness.get(name), Conditions.EXPIRED).getReason())
+        StatusConditions.condition(harness.get(name), Conditions.EXPIRED).getReason())
         .isEqualTo("RetainedByPolicy"));
     assertThat(harness.emulator.backupArns(REGION)).contains(arn);
     assertThat(harness.emulator.calls("DeleteBackup", arn)).isEmpty();
@@ -77,10 +79,10 @@ class RetentionTest {
     spec.deletionProtection = true;
     spec.retention = new Retention();
     spec.retention.expireAfter = "1s";
-    String arn = BackupDeletionTest.availableBackup(harness, name, spec);
+    String arn = Backups.availableBackup(harness, name, spec);
 
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
-        BackupLifecycleTest.condition(harness.get(name), Conditions.EXPIRED).getReason())
+        StatusConditions.condition(harness.get(name), Conditions.EXPIRED).getReason())
         .isEqualTo("DeletionProtected"));
     assertThat(harness.emulator.backupArns(REGION)).contains(arn);
 
@@ -96,12 +98,12 @@ class RetentionTest {
     String name = OperatorHarness.uniqueName("protected");
     var spec = new DynamoBackupSpec(table);
     spec.deletionProtection = true;
-    String arn = BackupDeletionTest.availableBackup(harness, name, spec);
+    String arn = Backups.availableBackup(harness, name, spec);
 
     harness.backups().inNamespace(NAMESPACE).withName(name).delete();
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
-      var blocked = BackupLifecycleTest.condition(harness.get(name), Conditions.DELETION_BLOCKED);
+      var blocked = StatusConditions.condition(harness.get(name), Conditions.DELETION_BLOCKED);
       assertThat(blocked.getStatus()).isEqualTo("True");
       assertThat(blocked.getMessage()).contains("spec.deletionProtection is true", arn);
     });

@@ -3,6 +3,7 @@ package io.dynamobackup.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
+import io.dynamobackup.operator.support.UnitTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The schedule's decisions over simulated time: no clock, no cluster, no sleeping. */
+@UnitTest
 class SchedulePlannerTest {
 
   static final Instant CREATED = Instant.parse("2026-11-25T00:00:30Z");

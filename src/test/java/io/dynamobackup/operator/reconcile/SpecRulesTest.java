@@ -7,12 +7,14 @@ import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
 import io.dynamobackup.operator.api.Retention;
+import io.dynamobackup.operator.support.UnitTest;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@UnitTest
 class SpecRulesTest {
 
   static final String ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/01700000000000-abcdef12";

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.support.Backups;
 import io.dynamobackup.operator.support.OperatorHarness;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,7 @@ class ThroughputTest {
     List<String> arns = new ArrayList<>();
     String table = harness.newTable();
     for (int i = 0; i < 12; i++) {
-      arns.add(BackupDeletionTest.availableBackup(harness, OperatorHarness.uniqueName("listed"),
+      arns.add(Backups.availableBackup(harness, OperatorHarness.uniqueName("listed"),
           new DynamoBackupSpec(table)));
     }
     int describes = harness.emulator.calls("DescribeBackup");

@@ -232,16 +232,25 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     Awaitility.await(name + " gone").atMost(timeout).until(() -> get(name) == null);
   }
 
-  /** Events recorded for one object, oldest first. */
+  /** Events recorded for one object of the default namespace, oldest first. */
   public List<Event> events(String name) {
-    return client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+    return events(NAMESPACE, name);
+  }
+
+  /** Events recorded for one object, oldest first. */
+  public List<Event> events(String namespace, String name) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
         .sorted(Comparator.comparing(Event::getLastTimestamp).thenComparing(e -> e.getMetadata().getName()))
         .toList();
   }
 
   public List<String> eventReasons(String name) {
-    return events(name).stream().map(Event::getReason).toList();
+    return eventReasons(NAMESPACE, name);
+  }
+
+  public List<String> eventReasons(String namespace, String name) {
+    return events(namespace, name).stream().map(Event::getReason).toList();
   }
 
   public DynamoBackup get(String name) {

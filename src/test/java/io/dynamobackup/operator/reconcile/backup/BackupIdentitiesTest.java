@@ -9,6 +9,7 @@ import io.dynamobackup.operator.api.DeletionPolicy;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
+import io.dynamobackup.operator.support.UnitTest;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Issue 15, item 4: the recorded identity against the spec as it is now. */
+@UnitTest
 class BackupIdentitiesTest {
 
   static final String REGION = "eu-west-1";

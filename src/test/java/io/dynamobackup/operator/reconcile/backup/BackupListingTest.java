@@ -7,6 +7,7 @@ import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
+import io.dynamobackup.operator.support.Backups;
 import io.dynamobackup.operator.support.OperatorHarness;
 import java.time.Duration;
 import java.util.Locale;
@@ -28,10 +29,7 @@ class BackupListingTest {
   @Test
   void aLongPassThrottledNowAndThenAllAlongStillCompletes() {
     String table = harness.newTable();
-    String listed = OperatorHarness.uniqueName("listed");
-    harness.apply(listed, new DynamoBackupSpec(table));
-    await("AVAILABLE").atMost(Duration.ofSeconds(30)).until(() -> harness.get(listed).getStatus() != null
-        && "AVAILABLE".equals(harness.get(listed).getStatus().backupStatus));
+    Backups.availableBackup(harness, OperatorHarness.uniqueName("listed"), new DynamoBackupSpec(table));
     for (int i = 1; i < PAGES * BackupListing.PAGE_SIZE; i++) {
       harness.emulator.putBackup(String.format(Locale.ROOT, "arn:aws:dynamodb:%s:%s:table/%s/backup/%014d-%08x",
           OperatorHarness.REGION, DynamoDbEmulator.ACCOUNT, table, 1_700_000_000_000L + i, i));

@@ -10,6 +10,7 @@ import io.dynamobackup.operator.reconcile.backup.DeletionGuard.Facts;
 import io.dynamobackup.operator.reconcile.backup.DeletionGuard.Ownership;
 import io.dynamobackup.operator.reconcile.backup.DeletionGuard.Purpose;
 import io.dynamobackup.operator.reconcile.backup.DeletionGuard.Verdict;
+import io.dynamobackup.operator.support.UnitTest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * object provably owns (which would be deleted), changes some facts, and names the verdict and its reason. Rows
  * with two guards that hold show which one comes first.
  */
+@UnitTest
 class DeletionGuardTest {
 
   static final String ACCOUNT = "123456789012";

@@ -9,6 +9,7 @@ import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.api.DynamoRestoreStatus;
 import io.dynamobackup.operator.api.RestoreSummary;
 import io.dynamobackup.operator.aws.TableState;
+import io.dynamobackup.operator.support.UnitTest;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@UnitTest
 class RestoreRulesTest {
 
   static final String ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/01700000000000-abcdef12";

@@ -15,6 +15,7 @@ import io.dynamobackup.operator.aws.TableStore;
 import io.dynamobackup.operator.aws.TagPage;
 import io.dynamobackup.operator.aws.TimeToLive;
 import io.dynamobackup.operator.config.OperatorConfig;
+import io.dynamobackup.operator.support.UnitTest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,6 +26,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The applier's calls against a fake table store: reads first, only the changes needed, one UpdateTable a pass. */
+@UnitTest
 class TableSettingsApplierTest {
 
   static final ReconcileSettings SETTINGS = OperatorConfig.quickReconcile();

@@ -10,6 +10,7 @@ import io.dynamobackup.operator.aws.TimeToLive;
 import io.dynamobackup.operator.reconcile.restore.TableSettingsPlan.Observed;
 import io.dynamobackup.operator.reconcile.restore.TableSettingsPlan.Setting;
 import io.dynamobackup.operator.reconcile.restore.TableSettingsPlan.Verdict;
+import io.dynamobackup.operator.support.UnitTest;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@UnitTest
 class TableSettingsPlanTest {
 
   static final Observed RESTORED = new Observed(new ContinuousBackups("DISABLED", null, null),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dynamobackup.operator.support.UnitTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * against the per-rule limit (10,000,000) and the per-CRD total (100,000,000). A rule whose cost depends on a string,
  * list or map the schema leaves unbounded fails too, however small its estimate: add the bound to the api class.
  */
+@UnitTest
 class CrdCelRulesTest {
 
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dynamobackup.operator.sandbox.api.CustomResourceValidation.Directive;
 import io.dynamobackup.operator.sandbox.api.CustomResourceValidation.Write;
+import io.dynamobackup.operator.support.UnitTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Writes of our custom resources judged with the CRDs of crds/, and the answers in the shapes of the Kubernetes 1.32
  * API server (apimachinery's field errors and NewInvalid, kube-openapi's messages, apiextensions' CEL validator).
  */
+@UnitTest
 class CustomResourceValidationTest {
 
   static final ObjectMapper JSON = new ObjectMapper();

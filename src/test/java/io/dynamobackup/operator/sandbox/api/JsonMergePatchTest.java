@@ -3,10 +3,12 @@ package io.dynamobackup.operator.sandbox.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynamobackup.operator.support.UnitTest;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The examples of RFC 7386, appendix A. */
+@UnitTest
 class JsonMergePatchTest {
 
   static final ObjectMapper JSON = new ObjectMapper();

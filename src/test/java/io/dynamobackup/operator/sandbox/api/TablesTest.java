@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dynamobackup.operator.support.UnitTest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Server-side printing in the shape a real API server answers (meta.k8s.io/v1 Table, as documented in the
  * Kubernetes API reference and as kubectl 1.32 decodes it).
  */
+@UnitTest
 class TablesTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
