@@ -9,7 +9,7 @@ import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.ManagementServer;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.policy.Tenancy;
-import io.dynamobackup.operator.reconcile.ShardLabel;
+import io.dynamobackup.operator.reconcile.schedule.ShardLabel;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;

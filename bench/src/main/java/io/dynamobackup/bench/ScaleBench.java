@@ -4,7 +4,7 @@ import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupPolicy;
 import io.dynamobackup.operator.api.DynamoBackupPolicySpec;
 import io.dynamobackup.operator.aws.QuotaLimiter;
-import io.dynamobackup.operator.reconcile.ShardLabel;
+import io.dynamobackup.operator.reconcile.schedule.ShardLabel;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
 import io.dynamobackup.operator.sandbox.SandboxCluster;
 import io.dynamobackup.operator.support.OperatorProcess;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.dynamobackup.operator.config.OperatorConfig;
-import io.dynamobackup.operator.reconcile.ShardLabel;
+import io.dynamobackup.operator.reconcile.schedule.ShardLabel;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;

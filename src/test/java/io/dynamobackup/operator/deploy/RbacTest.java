@@ -10,7 +10,7 @@ import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.config.LeaderElection;
 import io.dynamobackup.operator.config.OperatorConfig;
-import io.dynamobackup.operator.reconcile.SchedulePlanner;
+import io.dynamobackup.operator.reconcile.schedule.SchedulePlanner;
 import io.dynamobackup.operator.support.MutableClock;
 import io.dynamobackup.operator.support.OperatorHarness;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

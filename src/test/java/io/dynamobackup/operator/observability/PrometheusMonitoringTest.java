@@ -12,7 +12,7 @@ import io.dynamobackup.operator.api.DynamoRestoreSpec;
 import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.deploy.MonitoringManifests;
 import io.dynamobackup.operator.reconcile.Conditions;
-import io.dynamobackup.operator.reconcile.SchedulePlanner;
+import io.dynamobackup.operator.reconcile.schedule.SchedulePlanner;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
 import io.dynamobackup.operator.support.OperatorHarness;
 import io.dynamobackup.operator.support.PrometheusServer;

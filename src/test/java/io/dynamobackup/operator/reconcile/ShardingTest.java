@@ -1,5 +1,7 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.dynamobackup.operator.reconcile.schedule.SchedulePlanner;
+import io.dynamobackup.operator.reconcile.schedule.ShardLabel;
 import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

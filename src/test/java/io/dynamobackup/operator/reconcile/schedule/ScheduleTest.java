@@ -1,5 +1,6 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.schedule;
 
+import io.dynamobackup.operator.reconcile.Conditions;
 import static io.dynamobackup.operator.support.OperatorHarness.NAMESPACE;
 import static io.dynamobackup.operator.support.OperatorHarness.REGION;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.schedule;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.LinkedHashMap;

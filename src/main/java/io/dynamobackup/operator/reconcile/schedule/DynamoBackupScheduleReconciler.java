@@ -1,12 +1,20 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.schedule;
 
+import io.dynamobackup.operator.reconcile.SpecRules;
+import io.dynamobackup.operator.reconcile.Interruption;
+import io.dynamobackup.operator.reconcile.CreateIntent;
+import io.dynamobackup.operator.reconcile.Reasons;
+import io.dynamobackup.operator.reconcile.StatusRecorder;
+import io.dynamobackup.operator.reconcile.Conditions;
+import io.dynamobackup.operator.reconcile.EventRecorder;
+import io.dynamobackup.operator.reconcile.ReconcileSettings;
 import io.dynamobackup.operator.api.BackupState;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSchedule;
 import io.dynamobackup.operator.api.DynamoBackupScheduleSpec;
 import io.dynamobackup.operator.api.DynamoBackupScheduleStatus;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
-import io.dynamobackup.operator.reconcile.SchedulePlanner.Holding;
+import io.dynamobackup.operator.reconcile.schedule.SchedulePlanner.Holding;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;

@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.schedule;
 
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;

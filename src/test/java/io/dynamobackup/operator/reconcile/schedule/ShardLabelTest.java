@@ -1,4 +1,4 @@
-package io.dynamobackup.operator.reconcile;
+package io.dynamobackup.operator.reconcile.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
