@@ -47,6 +47,43 @@ public final class Failures {
     return delay;
   }
 
+  /**
+   * A reconcile that threw (an API error, a bug): said in Ready (ReconcileError) unless the operator is stopping or
+   * another writer won a status write, which say nothing about the object. JOSDK then retries with backoff.
+   *
+   * @param step the step to record into, made only when there is something to record
+   */
+  public void unexpected(String id, Exception e, java.util.function.Supplier<ReconcileStep<?, ?>> step) {
+    if (Interruption.causedBy(e)) {
+      log.debug("{}: reconcile interrupted by shutdown: {}", id, e.toString()); // the next leader starts afresh
+      return;
+    }
+    if (e instanceof StatusConflict || e.getCause() instanceof StatusConflict) {
+      log.info("{}: {}", id, (e instanceof StatusConflict ? e : e.getCause()).getMessage());
+      return;
+    }
+    log.warn("{}: reconcile failed: {}", id, Interruption.describe(e));
+    var recorded = step.get();
+    recorded.notReady(Reasons.RECONCILE_ERROR, String.valueOf(e.getMessage()));
+    try {
+      recorded.record();
+    } catch (StatusConflict conflict) {
+      log.info("{}: {}", id, conflict.getMessage());
+    }
+  }
+
+  /**
+   * A status with wrongly typed fields (only another writer can put them there): acting on what is left could lose
+   * or double what AWS holds, and writing it back would drop those fields. Nothing is asked of AWS or written; a
+   * Warning event and a log line say why.
+   */
+  public void unreadableStatus(ReconcileStep<?, ?> step, java.util.List<String> typeErrors) {
+    String message = "the status cannot be read (" + String.join("; ", typeErrors) + "); nothing is"
+        + " done until it is fixed (kubectl edit --subresource=status) or removed";
+    log.warn("{}: {}", step.id(), message);
+    step.warning(Reasons.INVALID_STATUS, message);
+  }
+
   /** CreateBackup: CreateFailed; RestoreTableFromBackup: RestoreTableFailed; DescribeTable: DescribeTableFailed. */
   static String eventReason(String call) {
     String name = call.contains(" ") ? call.substring(0, call.indexOf(' ')) : call;

@@ -3,10 +3,13 @@ package io.dynamobackup.operator.reconcile;
 import io.dynamobackup.operator.api.ReconciledStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One reconcile's working state, for every kind the lifecycle kernel runs: the object, the status being built from
@@ -14,6 +17,8 @@ import java.util.function.Supplier;
  * status, and record once per observation.
  */
 public class ReconcileStep<P extends CustomResource<?, S>, S extends ReconciledStatus> {
+
+  private static final Logger log = LoggerFactory.getLogger(ReconcileStep.class);
 
   private final P resource;
   private final StepEffects<P> effects;
@@ -113,6 +118,20 @@ public class ReconcileStep<P extends CustomResource<?, S>, S extends ReconciledS
     if (record()) {
       warning(eventReason, message);
     }
+  }
+
+  /**
+   * The release step of every finalizer: the final status (Deleting=False with why, Ready=False) is written before
+   * the finalizer goes, so that watchers see how the deletion ended; then an Event and a log line.
+   */
+  public DeleteControl release(String reason, String message) {
+    status.attempts(null);
+    set(Conditions.DELETING, false, reason, message);
+    notReady(reason, message);
+    record();
+    log.info("{}: {}", id(), message);
+    normal(reason, message);
+    return DeleteControl.defaultDelete();
   }
 
   public void normal(String reason, String message) {

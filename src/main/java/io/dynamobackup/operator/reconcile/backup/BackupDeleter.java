@@ -315,13 +315,7 @@ final class BackupDeleter {
     if (status.backupDescription != null && status.backupDescription.backupDetails != null) {
       status.backupDescription.backupDetails.backupStatus = BackupState.DELETED.name();
     }
-    status.attempts(null);
-    step.set(Conditions.DELETING, false, reason, message);
-    step.notReady(reason, message);
-    step.record();
-    log.info("{}: {}", step.id(), message);
-    step.normal(reason, message);
-    return DeleteControl.defaultDelete();
+    return step.release(reason, message);
   }
 
   private static DeleteControl retry(Duration delay) {

@@ -11,11 +11,9 @@ import io.dynamobackup.operator.reconcile.Conditions;
 import io.dynamobackup.operator.reconcile.ContextEffects;
 import io.dynamobackup.operator.reconcile.EventRecorder;
 import io.dynamobackup.operator.reconcile.Failures;
-import io.dynamobackup.operator.reconcile.Interruption;
 import io.dynamobackup.operator.reconcile.Reasons;
 import io.dynamobackup.operator.reconcile.ReconcileSettings;
 import io.dynamobackup.operator.reconcile.SpecRules;
-import io.dynamobackup.operator.reconcile.StatusConflict;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -53,6 +51,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
   private final Tenancy tenancy;
   private final Clock clock;
   private final EventRecorder events;
+  private final Failures failures;
   private final RestoreStarter starter;
   private final RestoreRequester requester;
   private final RestoreObserver observer;
@@ -67,7 +66,7 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     this.tenancy = tenancy;
     this.clock = clock;
     this.events = new EventRecorder(clock);
-    var failures = new Failures(settings);
+    this.failures = new Failures(settings);
     RestoreConnector connect = this::connect;
     this.observer = new RestoreObserver(settings, failures, new TableSettingsApplier(settings, clock));
     this.requester = new RestoreRequester(settings, failures, observer, step -> others(step, false));
@@ -123,23 +122,8 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
   @Override
   public ErrorStatusUpdateControl<DynamoRestore> updateErrorStatus(DynamoRestore restore,
       Context<DynamoRestore> context, Exception e) {
-    String id = restore.getMetadata().getNamespace() + "/" + restore.getMetadata().getName();
-    if (Interruption.causedBy(e)) {
-      log.debug("{}: reconcile interrupted by shutdown: {}", id, e.toString());
-      return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-    if (e instanceof StatusConflict || e.getCause() instanceof StatusConflict) {
-      log.info("{}: {}", id, (e instanceof StatusConflict ? e : e.getCause()).getMessage());
-      return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-    log.warn("{}: reconcile failed: {}", id, Interruption.describe(e));
-    var step = new RestoreStep(restore, new ContextEffects<>(context, events), clock);
-    step.notReady(Reasons.RECONCILE_ERROR, String.valueOf(e.getMessage()));
-    try {
-      step.record();
-    } catch (StatusConflict conflict) {
-      log.info("{}: {}", id, conflict.getMessage());
-    }
+    failures.unexpected(restore.getMetadata().getNamespace() + "/" + restore.getMetadata().getName(), e,
+        () -> new RestoreStep(restore, new ContextEffects<>(context, events), clock));
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
@@ -193,12 +177,8 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
     return RestoreStarter.retry(settings.terminalRetry());
   }
 
-  /** A status with wrongly typed fields (another writer's): nothing asked of AWS or written; an Event says why. */
   private UpdateControl<DynamoRestore> unreadableStatus(RestoreStep step) {
-    String message = "the status cannot be read (" + String.join("; ", step.status().typeErrors()) + "); nothing is"
-        + " done until it is fixed (kubectl edit --subresource=status) or removed";
-    log.warn("{}: {}", step.id(), message);
-    step.warning(Reasons.INVALID_STATUS, message);
+    failures.unreadableStatus(step, step.status().typeErrors());
     return UpdateControl.noUpdate();
   }
 }

@@ -114,7 +114,7 @@ final class RestoreDeleter {
       }
       aws.client().deleteTable(aws.region(), name);
       status.tableStatus = "DELETING";
-      return released(step, Reasons.DELETED, "DeleteTable accepted: table " + status.tableArn + " is DELETING");
+      return step.release(Reasons.DELETED, "DeleteTable accepted: table " + status.tableArn + " is DELETING");
     } catch (AwsFailure failure) {
       if (failure.kind() == AwsFailure.Kind.GONE) {
         Optional<Duration> mayAppear = step.newTableMayNotBeListedYet(settings.inFlightBound(),
@@ -122,7 +122,7 @@ final class RestoreDeleter {
         if (mayAppear.isPresent()) {
           return retry(mayAppear.get());
         }
-        return released(step, Reasons.ALREADY_DELETED, "table " + status.tableArn + " was already gone");
+        return step.release(Reasons.ALREADY_DELETED, "table " + status.tableArn + " was already gone");
       }
       String call = status.tableArn == null ? "DescribeTable (looking for an unrecorded restore)"
           : "DeleteTable of " + status.tableArn;
@@ -163,17 +163,6 @@ final class RestoreDeleter {
     step.set(Conditions.DELETING, true, reason, message);
     step.recordWithWarning(reason, message);
     return reason.startsWith("Account") ? retry(settings.terminalRetry()) : DeleteControl.noFinalizerRemoval();
-  }
-
-  /** The final status is written before the finalizer goes, so watchers see how the deletion ended. */
-  private DeleteControl released(RestoreStep step, String reason, String message) {
-    step.status().attempts(null);
-    step.set(Conditions.DELETING, false, reason, message);
-    step.notReady(reason, message);
-    step.record();
-    log.info("{}: {}", step.id(), message);
-    step.normal(reason, message);
-    return DeleteControl.defaultDelete();
   }
 
   private static DeleteControl retry(Duration delay) {
