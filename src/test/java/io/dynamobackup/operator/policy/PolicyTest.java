@@ -63,8 +63,8 @@ class PolicyTest {
         + otherTable + "' is not among them (DynamoBackupPolicy team-a)");
     assertThat(awaitNotPermitted(outsider, "uncovered")).contains("no DynamoBackupPolicy covers namespace "
         + outsider);
-    assertThat(harness.eventReasons(teamA, "other-table")).contains("NotPermitted");
-    assertThat(harness.eventReasons(outsider, "uncovered")).contains("NotPermitted");
+    harness.awaitEventReasons(teamA, "other-table", reasons -> assertThat(reasons).contains("NotPermitted"));
+    harness.awaitEventReasons(outsider, "uncovered", reasons -> assertThat(reasons).contains("NotPermitted"));
     assertNoAwsCallNaming(otherTable);
     assertNoAwsCallNaming(allowed + "-x");
   }

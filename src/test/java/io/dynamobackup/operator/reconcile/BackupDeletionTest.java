@@ -50,7 +50,7 @@ class BackupDeletionTest {
     }
     assertThat(harness.emulator.backupArns(REGION)).doesNotContain(arn);
     assertThat(harness.emulator.calls("DeleteBackup", arn)).hasSize(1);
-    assertThat(harness.eventReasons(name)).contains("Deleted");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("Deleted"));
   }
 
   @Test
@@ -94,8 +94,9 @@ class BackupDeletionTest {
       Duration expected = SETTINGS.retryBackoff().delay(retry);
       assertThat(gap).as("gap before call %d", retry + 1).isGreaterThanOrEqualTo(expected.minusMillis(20));
     }
-    assertThat(harness.eventReasons(name).stream().filter("DeleteFailed"::equals)).hasSize(5);
-    assertThat(harness.eventReasons(name)).endsWith("Deleted");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons.stream().filter("DeleteFailed"::equals))
+        .hasSize(5));
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).endsWith("Deleted"));
     assertThat(harness.emulator.backupArns(REGION)).doesNotContain(arn);
   }
 
@@ -129,7 +130,7 @@ class BackupDeletionTest {
 
     assertThat(harness.emulator.backupArns(REGION)).contains(arn);
     assertThat(harness.emulator.calls("DeleteBackup", arn)).isEmpty();
-    assertThat(harness.eventReasons(name)).contains("Retained");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("Retained"));
     assertThat(harness.events(name)).filteredOn(e -> e.getReason().equals("Retained"))
         .singleElement().satisfies(e -> assertThat(e.getMessage()).contains(arn, "Retain"));
   }

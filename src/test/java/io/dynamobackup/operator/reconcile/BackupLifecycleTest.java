@@ -90,7 +90,7 @@ class BackupLifecycleTest {
     assertThat(harness.emulator.calls("CreateBackup", table)).hasSize(1);
     assertThat(harness.emulator.backupArns(REGION)).filteredOn(arn -> arn.contains(table))
         .containsExactly(status.backupArn);
-    assertThat(harness.eventReasons(name)).contains("Created", "Available");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("Created", "Available"));
   }
 
   @Test
@@ -134,7 +134,7 @@ class BackupLifecycleTest {
     harness.deleteAndAwaitGone(name, TIMEOUT);
     assertThat(harness.emulator.backupArns(REGION)).contains(arn);
     assertThat(harness.emulator.calls("DeleteBackup", arn)).isEmpty();
-    assertThat(harness.eventReasons(name)).contains("Retained");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("Retained"));
   }
 
   @Test
@@ -186,7 +186,7 @@ class BackupLifecycleTest {
       assertThat(ready.getReason()).isEqualTo("InvalidSpec");
       assertThat(ready.getMessage()).contains("spec.tableName 'bad table!'");
     });
-    assertThat(harness.eventReasons(name)).containsExactly("InvalidSpec");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).containsExactly("InvalidSpec"));
     assertThat(harness.emulator.calls("CreateBackup", "bad table!")).isEmpty();
     // and the object can still be deleted: nothing was created, so nothing is deleted
     harness.deleteAndAwaitGone(name, TIMEOUT);
@@ -245,7 +245,7 @@ class BackupLifecycleTest {
         .until(() -> harness.emulator.calls("CreateBackup", table).size() <= 4);
     assertThat(Duration.between(start, Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
     assertThat(harness.get(name).getStatus().backupArn).isNull();
-    assertThat(harness.eventReasons(name)).contains("CreateFailed");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("CreateFailed"));
     harness.deleteAndAwaitGone(name, TIMEOUT);
   }
 

@@ -90,7 +90,7 @@ class DynamoRestoreDeletionTest {
         .satisfies(call -> assertThat(call.at()).isAfterOrEqualTo(restoreEnd));
     assertThatThrownBy(() -> harness.dynamo.describeTable(r -> r.tableName(target)))
         .isInstanceOf(ResourceNotFoundException.class);
-    assertThat(harness.eventReasons(name)).endsWith("Deleted");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).endsWith("Deleted"));
   }
 
   @Test
@@ -110,7 +110,7 @@ class DynamoRestoreDeletionTest {
     harness.restores().inNamespace(NAMESPACE).withName(name).delete();
     await().atMost(TIMEOUT).until(() -> harness.getRestore(name) == null);
     assertThat(harness.emulator.calls("RestoreTableFromBackup", target)).hasSize(1);
-    assertThat(harness.eventReasons(name)).contains("TableMissing", "AlreadyDeleted");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("TableMissing", "AlreadyDeleted"));
   }
 
   @Test
@@ -173,7 +173,8 @@ class DynamoRestoreDeletionTest {
     assertThat(harness.emulator.calls("DeleteBackup", arn)).singleElement().satisfies(call ->
         assertThat(call.at()).isAfterOrEqualTo(Instant.parse(harness.getRestore(name).getStatus().restoreSummary
             .restoreDateTime).plus(RESTORING)));
-    assertThat(harness.eventReasons(backup)).containsSubsequence("WaitingForRestore", "Deleted");
+    harness.awaitEventReasons(backup,
+        reasons -> assertThat(reasons).containsSubsequence("WaitingForRestore", "Deleted"));
   }
 
   @Test

@@ -68,7 +68,8 @@ class DynamoRestorePointInTimeTest {
     assertThat(harness.dynamo.listTagsOfResource(r -> r.resourceArn(table.tableArn())).tags())
         .extracting(Tag::key).containsExactlyInAnyOrder("team", "env");
     assertThat(harness.emulator.calls("RestoreTableToPointInTime", target)).hasSize(1);
-    assertThat(harness.eventReasons(name)).containsSubsequence("Restoring", "ApplyingTableSettings", "Restored");
+    harness.awaitEventReasons(name,
+        reasons -> assertThat(reasons).containsSubsequence("Restoring", "ApplyingTableSettings", "Restored"));
 
     // read back at each resync, and nothing called again: every setting is in place
     int reads = harness.emulator.calls("DescribeTimeToLive", target).size();
@@ -97,7 +98,7 @@ class DynamoRestorePointInTimeTest {
       assertThat(ready.getMessage()).contains("restoreDateTime " + before, "outside the restorable window",
           "(DescribeContinuousBackups)");
     });
-    assertThat(harness.eventReasons(name)).contains("InvalidRestoreTime");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("InvalidRestoreTime"));
     assertThat(harness.emulator.calls("RestoreTableToPointInTime", name)).isEmpty();
   }
 
@@ -157,7 +158,7 @@ class DynamoRestorePointInTimeTest {
 
     assertThat(awaitReady(harness, name).getStatus().tableArn).isEqualTo(tableArn);
     assertThat(harness.emulator.calls("RestoreTableToPointInTime")).isZero();
-    assertThat(harness.eventReasons(name)).contains("AdoptedEarlierAttempt");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("AdoptedEarlierAttempt"));
   }
 
   /** The same crash, but the table under the target name was restored from the source before we asked. */
@@ -214,7 +215,7 @@ class DynamoRestorePointInTimeTest {
     assertThat(calls).hasSize(3);
     assertThat(Duration.between(calls.get(0).at(), calls.get(1).at())).as("a terminal failure: no hot retry")
         .isGreaterThanOrEqualTo(Duration.ofMillis(800));
-    assertThat(harness.eventReasons(name)).contains("TimeToLiveFailed");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("TimeToLiveFailed"));
     var ttl = harness.getRestore(name).getStatus().tableSettings.timeToLive;
     assertThat(ttl.failedAttempts).isNull();
     assertThat(ttl.state).isEqualTo("InPlace");

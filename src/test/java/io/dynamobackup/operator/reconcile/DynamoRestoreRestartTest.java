@@ -67,7 +67,7 @@ class DynamoRestoreRestartTest {
 
     assertThat(awaitReady(harness, name).getStatus().tableArn).isEqualTo(tableArn);
     assertThat(harness.emulator.calls("RestoreTableFromBackup")).isZero();
-    assertThat(harness.eventReasons(name)).contains("AdoptedEarlierAttempt");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("AdoptedEarlierAttempt"));
   }
 
   @Test

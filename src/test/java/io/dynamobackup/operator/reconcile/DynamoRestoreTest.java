@@ -51,7 +51,7 @@ class DynamoRestoreTest {
     assertThat(harness.emulator.calls("RestoreTableFromBackup", target)).hasSize(1);
     assertThat(harness.dynamo.describeTable(r -> r.tableName(target)).table().restoreSummary().sourceBackupArn())
         .isEqualTo(arn);
-    assertThat(harness.eventReasons(name)).containsSubsequence("Restoring", "Restored");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).containsSubsequence("Restoring", "Restored"));
   }
 
   @Test
@@ -95,7 +95,7 @@ class DynamoRestoreTest {
       assertThat(ready.getReason()).isEqualTo("TableAlreadyExists");
       assertThat(ready.getMessage()).contains("'" + existing + "' already exists");
     });
-    assertThat(harness.eventReasons(name)).contains("TableAlreadyExists");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("TableAlreadyExists"));
     harness.restores().inNamespace(OperatorHarness.NAMESPACE).withName(name).delete();
     await().atMost(TIMEOUT).until(() -> harness.getRestore(name) == null);
     assertThat(harness.dynamo.describeTable(r -> r.tableName(existing)).table().restoreSummary()).isNull();
@@ -118,7 +118,8 @@ class DynamoRestoreTest {
     assertThat(calls).hasSize(2);
     assertThat(Duration.between(calls.get(0).at(), calls.get(1).at()))
         .isGreaterThanOrEqualTo(OperatorConfig.quickReconcile().terminalRetry().minusMillis(20));
-    assertThat(harness.eventReasons(name)).containsSubsequence("TableAlreadyExists", "Restored");
+    harness.awaitEventReasons(name,
+        reasons -> assertThat(reasons).containsSubsequence("TableAlreadyExists", "Restored"));
   }
 
   @Test

@@ -52,7 +52,7 @@ class OutOfBandChangesTest {
       assertThat(backup.getStatus().backupStatus).isEqualTo("DELETED");
       assertThat(backup.getStatus().backupDescription.sourceTableDetails.tableName).isEqualTo(table);
     });
-    assertThat(harness.eventReasons(name)).contains("BackupMissing");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("BackupMissing"));
     // several resync periods later it has still not been re-created, nor looked at again
     int describes = harness.emulator.calls("DescribeBackup", arn).size();
     await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))
@@ -71,7 +71,7 @@ class OutOfBandChangesTest {
       assertThat(backup.getMetadata().getAnnotations()).doesNotContainKey(Recreate.ANNOTATION);
     });
     assertThat(harness.emulator.calls("CreateBackup", table)).hasSize(2);
-    assertThat(harness.eventReasons(name)).contains("Recreating");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("Recreating"));
   }
 
   @Test
@@ -87,7 +87,7 @@ class OutOfBandChangesTest {
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       assertThat(harness.get(name).getMetadata().getAnnotations()).doesNotContainKey(Recreate.ANNOTATION);
-      assertThat(harness.eventReasons(name)).contains("RecreateIgnored");
+      harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("RecreateIgnored"));
     });
     assertThat(harness.get(name).getStatus().backupArn).isEqualTo(arn);
     assertThat(harness.emulator.calls("CreateBackup", table)).hasSize(1);

@@ -45,7 +45,7 @@ class RetentionTest {
     });
     assertThat(harness.emulator.backupArns(REGION)).doesNotContain(arn);
     assertThat(harness.emulator.calls("DeleteBackup", arn)).hasSize(1);
-    assertThat(harness.eventReasons(name)).contains("Expired");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).contains("Expired"));
     // the record is left alone: no more AWS calls, and deleting it later calls nothing either
     int describes = harness.emulator.calls("DescribeBackup", arn).size();
     harness.deleteAndAwaitGone(name, TIMEOUT);
@@ -107,7 +107,7 @@ class RetentionTest {
       assertThat(blocked.getStatus()).isEqualTo("True");
       assertThat(blocked.getMessage()).contains("spec.deletionProtection is true", arn);
     });
-    assertThat(harness.eventReasons(name)).containsOnlyOnce("DeletionBlocked");
+    harness.awaitEventReasons(name, reasons -> assertThat(reasons).containsOnlyOnce("DeletionBlocked"));
     assertThat(harness.get(name).getMetadata().getDeletionTimestamp()).isNotNull();
     assertThat(harness.emulator.calls("DeleteBackup", arn)).isEmpty();
 

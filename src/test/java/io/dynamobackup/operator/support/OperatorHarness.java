@@ -253,6 +253,19 @@ public final class OperatorHarness implements AutoCloseable, BeforeAllCallback, 
     return events(namespace, name).stream().map(Event::getReason).toList();
   }
 
+  /**
+   * Waits until the reasons of an object's Events satisfy {@code check}: an Event is created just after the status
+   * write it tells of, so a test that saw the status may ask a moment too early.
+   */
+  public void awaitEventReasons(String name, java.util.function.Consumer<List<String>> check) {
+    awaitEventReasons(NAMESPACE, name, check);
+  }
+
+  public void awaitEventReasons(String namespace, String name, java.util.function.Consumer<List<String>> check) {
+    Awaitility.await(namespace + "/" + name + " events").atMost(java.time.Duration.ofSeconds(10))
+        .untilAsserted(() -> check.accept(eventReasons(namespace, name)));
+  }
+
   public DynamoBackup get(String name) {
     return backups().inNamespace(NAMESPACE).withName(name).get();
   }
