@@ -327,12 +327,10 @@ public final class ScaleBench {
       long epochMillis = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
       for (int i = 0; i < count; i++) {
         String table = String.format(Locale.ROOT, "%s-%04d", prefix, i / PER_TABLE);
-        String arn = String.format(Locale.ROOT, "arn:aws:dynamodb:%s:%s:table/%s/backup/%014d-%08x", REGION,
-            account, table, epochMillis + i, i);
-        emulator.putBackup(arn);
         String name = String.format(Locale.ROOT, "%s-%05d", prefix, i);
-        writes.add(pool.submit(() -> ThroughputBench.createAvailable(client, namespace, labels, name, table, arn,
-            Instant.ofEpochMilli(epochMillis))));
+        int index = i;
+        writes.add(pool.submit(() -> ThroughputBench.createAvailable(client, emulator, namespace, labels, name, table,
+            account, epochMillis, index)));
       }
       for (Future<?> write : writes) {
         write.get();

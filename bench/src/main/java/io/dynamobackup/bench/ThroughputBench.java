@@ -1,11 +1,13 @@
 package io.dynamobackup.bench;
 
 import io.dynamobackup.operator.api.BackupDescription;
+import io.dynamobackup.operator.api.BackupIdentity;
 import io.dynamobackup.operator.api.DynamoBackup;
 import io.dynamobackup.operator.api.DynamoBackupSpec;
 import io.dynamobackup.operator.api.DynamoBackupStatus;
 import io.dynamobackup.operator.aws.QuotaLimiter;
 import io.dynamobackup.operator.reconcile.Conditions;
+import io.dynamobackup.operator.reconcile.SpecRules;
 import io.dynamobackup.operator.sandbox.DynamoDbEmulator;
 import io.dynamobackup.operator.sandbox.SandboxCluster;
 import io.dynamobackup.operator.support.OperatorProcess;
@@ -237,20 +239,17 @@ public final class ThroughputBench {
     List<String> arns = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
-      List<Future<?>> writes = new ArrayList<>();
+      List<Future<String>> writes = new ArrayList<>();
       long epochMillis = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
       for (int i = 0; i < count; i++) {
         String table = String.format(Locale.ROOT, "bench-%04d", i / PER_TABLE);
-        String arn = String.format(Locale.ROOT, "arn:aws:dynamodb:%s:%s:table/%s/backup/%014d-%08x", REGION,
-            ACCOUNT, table, epochMillis + i, i);
-        emulator.putBackup(arn);
-        arns.add(arn);
         String name = String.format(Locale.ROOT, "backup-%05d", i);
-        writes.add(pool.submit(() -> createAvailable(client, NAMESPACE, Map.of(), name, table, arn,
-            Instant.ofEpochMilli(epochMillis))));
+        int index = i;
+        writes.add(pool.submit(() -> createAvailable(client, emulator, NAMESPACE, Map.of(), name, table, ACCOUNT,
+            epochMillis, index)));
       }
-      for (Future<?> write : writes) {
-        write.get();
+      for (Future<String> write : writes) {
+        arns.add(write.get());
       }
     } finally {
       pool.shutdown();
@@ -258,21 +257,31 @@ public final class ThroughputBench {
     return arns;
   }
 
-  static void createAvailable(KubernetesClient client, String namespace, Map<String, String> labels, String name,
-      String table, String arn, Instant created) {
+  /**
+   * One AVAILABLE object as the operator leaves it after CreateBackup: its backup (named as the operator names it)
+   * in the emulator, its identity and description in status. Returns the backup's ARN.
+   */
+  static String createAvailable(KubernetesClient client, DynamoDbEmulator emulator, String namespace,
+      Map<String, String> labels, String name, String table, String account, long epochMillis, int index) {
     var backup = new DynamoBackup();
     backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels)
         .withFinalizers(DynamoBackup.FINALIZER).build());
     backup.setSpec(new DynamoBackupSpec(table));
     var made = client.resource(backup).create();
+    String backupName = SpecRules.backupName(made);
+    String arn = String.format(Locale.ROOT, "arn:aws:dynamodb:%s:%s:table/%s/backup/%014d-%08x", REGION, account,
+        table, epochMillis + index, index);
+    emulator.putBackup(arn, backupName);
+    Instant created = Instant.ofEpochMilli(epochMillis);
     var status = new DynamoBackupStatus();
     status.backupArn = arn;
     status.backupStatus = "AVAILABLE";
+    status.identity = new BackupIdentity(BackupIdentity.Origin.Created, backupName, table, REGION, account);
     status.observedGeneration = made.getMetadata().getGeneration();
     var description = new BackupDescription();
     description.backupDetails = new BackupDescription.BackupDetails();
     description.backupDetails.backupArn = arn;
-    description.backupDetails.backupName = arn.substring(arn.lastIndexOf('/') + 1);
+    description.backupDetails.backupName = backupName;
     description.backupDetails.backupStatus = "AVAILABLE";
     description.backupDetails.backupType = "USER";
     description.backupDetails.backupSizeBytes = 0L;
@@ -285,6 +294,7 @@ public final class ThroughputBench {
         made.getMetadata().getGeneration(), created);
     made.setStatus(status);
     client.resource(made).updateStatus();
+    return arn;
   }
 
   OperatorProcess operator(Path dir, SandboxCluster cluster, DynamoDbEmulator emulator, int port,

@@ -32,7 +32,7 @@ public final class QuotaLimiter {
    * The share of a quota the limiter aims at. AWS counts calls as they arrive, not as they leave: a little headroom
    * absorbs network jitter, which would otherwise put an 11th call into some one-second window.
    */
-  public static final double HEADROOM = 0.97;
+  public static final double HEADROOM = 0.98;
   static final Duration SUSTAINED = Duration.ofSeconds(5);
   /**
    * The share of a quota's calls within {@link #SUSTAINED} that, answered throttled, means another client shares the
@@ -50,7 +50,7 @@ public final class QuotaLimiter {
    * How much closer together calls may arrive at AWS than they left: no more than the quota's calls leave in any one
    * second plus this, so that an 11th call never lands in a one-second window.
    */
-  static final Duration ARRIVAL_JITTER = Duration.ofMillis(20);
+  static final Duration ARRIVAL_JITTER = Duration.ofMillis(10);
   /** A call costs many tokens so that rescaling the queue on a rate change rounds to a thousandth of a call. */
   static final long TOKENS_PER_CALL = 1000;
 

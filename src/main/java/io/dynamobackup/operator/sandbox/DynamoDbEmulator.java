@@ -301,16 +301,13 @@ public final class DynamoDbEmulator implements AutoCloseable {
   /** The same, in another account. */
   public void createTable(String account, String region, String tableName) {
     var state = state(account, region);
-    synchronized (state) {
-      if (state.tables.containsKey(tableName)) {
-        return;
-      }
-    }
     ObjectNode request = json.createObjectNode().put("TableName", tableName).put("BillingMode", "PAY_PER_REQUEST");
     request.putArray("KeySchema").addObject().put("AttributeName", "id").put("KeyType", "HASH");
     request.putArray("AttributeDefinitions").addObject().put("AttributeName", "id").put("AttributeType", "S");
-    synchronized (state) {
-      state.createTable(request);
+    synchronized (state) { // one check-and-create: callers may seed a table from several threads
+      if (!state.tables.containsKey(tableName)) {
+        state.createTable(request);
+      }
     }
   }
 
@@ -328,6 +325,11 @@ public final class DynamoDbEmulator implements AutoCloseable {
    * spec.backupArn adopts. Its region and table come from the ARN; the table is created if missing.
    */
   public void putBackup(String backupArn) {
+    putBackup(backupArn, backupArn.substring(backupArn.lastIndexOf('/') + 1));
+  }
+
+  /** As {@link #putBackup(String)}, the backup named {@code backupName} (what CreateBackup was called with). */
+  public void putBackup(String backupArn, String backupName) {
     Matcher arn = BACKUP_ARN.matcher(backupArn);
     if (!arn.matches()) {
       throw new IllegalArgumentException("not a DynamoDB backup ARN: " + backupArn);
@@ -340,8 +342,7 @@ public final class DynamoDbEmulator implements AutoCloseable {
       // the source table as the ARN names it, so that its account shows in SourceTableDetails too
       ObjectNode table = state.tables.get(tableName).deepCopy()
           .put("TableArn", backupArn.substring(0, backupArn.indexOf("/backup/")));
-      String name = backupArn.substring(backupArn.lastIndexOf('/') + 1);
-      state.backups.putIfAbsent(backupArn, new Backup(backupArn, name, table,
+      state.backups.putIfAbsent(backupArn, new Backup(backupArn, backupName, table,
           clock.instant().minus(creatingDuration)));
     }
   }

@@ -18,6 +18,8 @@ class QuotaLimiterTest {
 
   static final String REGION = "eu-west-1";
   static final Duration MAX_BLOCK = Duration.ofMillis(250);
+  /** One slot at DeleteBackup's quota of 10/s, less the headroom. */
+  static final long SLOT_MILLIS = Math.round(1000 / (10 * QuotaLimiter.HEADROOM));
 
   final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   final TimeMeter time = new TimeMeter() {
@@ -60,10 +62,10 @@ class QuotaLimiterTest {
       }
     }
     assertThat(slept).allMatch(d -> d.compareTo(MAX_BLOCK) <= 0);
-    // the first few fit into 250 ms at one call per ~103 ms; the rest form a queue, one slot apart
+    // the first few fit into 250 ms at one call per slot (~100 ms); the rest form a queue, one slot apart
     assertThat(admittedInPlace).isEqualTo(3);
     assertThat(comeBack).hasSize(17).isSorted().doesNotHaveDuplicates();
-    assertThat(comeBack.get(16).minus(comeBack.get(0)).toMillis()).isCloseTo(16 * 103, within(2L));
+    assertThat(comeBack.get(16).minus(comeBack.get(0)).toMillis()).isCloseTo(16 * SLOT_MILLIS, within(2L));
 
     // arn-10 comes back when told, most of a block before its slot: admitted without taking another one
     nanos.set(comeBack.get(7).toNanos());
@@ -72,7 +74,7 @@ class QuotaLimiterTest {
     assertThat(slept).singleElement().isEqualTo(Duration.ofNanos(concurrent.comeBackLead()));
     // a newcomer queues behind the last reservation, not behind arn-10's second ask
     Duration newcomer = concurrent.admit(REGION, "DeleteBackup", "arn-new", Duration.ZERO);
-    assertThat(newcomer.plusNanos(nanos.get()).minus(comeBack.get(16)).toMillis()).isCloseTo(103, within(2L));
+    assertThat(newcomer.plusNanos(nanos.get()).minus(comeBack.get(16)).toMillis()).isCloseTo(SLOT_MILLIS, within(2L));
   }
 
   @Test
@@ -213,7 +215,7 @@ class QuotaLimiterTest {
     }
     // arn-0 was answered throttled: it queues behind the five slots handed out, about 0.5 s from now
     Duration comeBack = concurrent.reserveAgain(REGION, "DeleteBackup", "arn-0").orElseThrow();
-    assertThat(comeBack.toMillis()).isCloseTo(5 * 103 - concurrent.comeBackLead() / 1_000_000, within(3L));
+    assertThat(comeBack.toMillis()).isCloseTo(5 * SLOT_MILLIS - concurrent.comeBackLead() / 1_000_000, within(3L));
     nanos.addAndGet(comeBack.toNanos());
     slept.clear();
     assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-0", Duration.ZERO)).isZero();

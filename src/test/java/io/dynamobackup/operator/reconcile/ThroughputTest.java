@@ -84,7 +84,7 @@ class ThroughputTest {
     int throttled = harness.emulator.throttledAnswers() - throttledBefore;
     assertThat(throttled).as("throttled answers").isLessThanOrEqualTo(4);
     assertThat(harness.emulator.calls("DeleteBackup") - deletesBefore).isEqualTo(40 + throttled);
-    // 40 calls at ~9.7/s: the first goes at once, the last about 4 s later
+    // 40 calls at ~9.8/s: the first goes at once, the last about 4 s later
     assertThat(took).isBetween(Duration.ofMillis(3800), Duration.ofSeconds(12));
   }
 }
