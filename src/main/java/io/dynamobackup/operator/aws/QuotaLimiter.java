@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * it in place), or a slot is reserved for it further ahead and it is told when to come back, so that a thread never
  * sits behind a long queue (creates are not stuck behind a thousand queued deletes). Reservations are kept per
  * subject (a backup ARN, a table), so callers that come back are served in the order they first asked, at the
- * quota, without a thundering herd.
+ * quota, without a thundering herd. A call leaves only once AWS no longer counts the call a quota's worth before it:
+ * a second after that call's answer, or while the answer is out, a second and {@link #ARRIVAL_JITTER} after it left.
  *
  * <p>Adaptive: when AWS keeps answering throttled (another client shares the quota: {@link #sustainedCount}
  * throttled answers within {@link #SUSTAINED}), the rate drops by {@link #DECREASE}, at most once per that window
@@ -51,6 +52,11 @@ public final class QuotaLimiter {
    * second plus this, so that an 11th call never lands in a one-second window.
    */
   static final Duration ARRIVAL_JITTER = Duration.ofMillis(10);
+  /**
+   * How long after a call's answer came back the call a quota's worth later may go: AWS counted the first call
+   * before it answered, so a second after the answer is always outside its window; this covers clock granularity.
+   */
+  static final Duration ANSWER_MARGIN = Duration.ofMillis(1);
   /** A call costs many tokens so that rescaling the queue on a rate change rounds to a thousandth of a call. */
   static final long TOKENS_PER_CALL = 1000;
 
@@ -90,14 +96,57 @@ public final class QuotaLimiter {
   }
 
   /**
-   * Admits one call of {@code operation} about {@code subject}. Returns {@link Duration#ZERO} once the call may go
-   * (having waited at most {@code maxBlock}, or {@code blockUpTo} when larger); otherwise when the caller should
-   * come back for the slot reserved for this subject (half a {@code maxBlock} before it).
+   * The limiter's answer to a caller: go now, and say when AWS answered ({@link Departure#answered()}); or come back
+   * after {@code comeBackIn} for the slot reserved for this subject.
    */
-  public Duration admit(String region, String operation, String subject, Duration blockUpTo) {
+  public record Admission(Duration comeBackIn, Departure departure) {
+    static final Admission UNLIMITED = new Admission(Duration.ZERO, Departure.UNTRACKED);
+
+    public boolean mayGo() {
+      return comeBackIn.isZero();
+    }
+  }
+
+  /**
+   * A call on its way. Until its answer is back, only when it left is known, and {@link #ARRIVAL_JITTER} is a guess
+   * at how late it may arrive; once answered, AWS has certainly counted it, and the call a quota's worth later may
+   * go a second after the answer, however late this one arrived.
+   */
+  public static final class Departure {
+    static final Departure UNTRACKED = new Departure(null, 0);
+    private final TimeMeter time;
+    final long at;
+    private volatile long answeredAt = Long.MIN_VALUE;
+
+    Departure(TimeMeter time, long at) {
+      this.time = time;
+      this.at = at;
+    }
+
+    /** AWS answered this call (with a result or an error): it was counted by now. */
+    public void answered() {
+      if (time != null && answeredAt == Long.MIN_VALUE) {
+        answeredAt = time.currentTimeNanos();
+      }
+    }
+
+    /** From when AWS no longer counts this call in any one-second window. */
+    long uncountedFrom() {
+      long answered = answeredAt;
+      return answered != Long.MIN_VALUE ? answered + 1_000_000_000L + ANSWER_MARGIN.toNanos()
+          : at + 1_000_000_000L + ARRIVAL_JITTER.toNanos();
+    }
+  }
+
+  /**
+   * Admits one call of {@code operation} about {@code subject}: it may go once this returns with
+   * {@link Admission#mayGo()} (having waited at most {@code maxBlock}, or {@code blockUpTo} when larger); otherwise
+   * the caller comes back when told, for the slot reserved for this subject.
+   */
+  public Admission admit(String region, String operation, String subject, Duration blockUpTo) {
     Double quota = quotas.get(operation);
     if (quota == null) {
-      return Duration.ZERO;
+      return Admission.UNLIMITED;
     }
     long now = time.currentTimeNanos();
     String key = region + "/" + operation + "/" + subject;
@@ -114,7 +163,7 @@ public final class QuotaLimiter {
       sweep(now);
       // Back early: a rescheduled reconcile may start late, and reads the API before it gets here; a slot it
       // misses is lost to the quota. Early, it waits the rest in place and goes on time.
-      return Duration.ofNanos(wait - comeBackLead());
+      return new Admission(Duration.ofNanos(wait - comeBackLead()), Departure.UNTRACKED);
     }
     try {
       if (wait > 0) {
@@ -122,15 +171,16 @@ public final class QuotaLimiter {
       }
       // A caller that comes late (a stalled thread, a rescheduled reconcile that started late) keeps its place in
       // line, but does not go out in a burst that AWS would count into one second.
-      long spacing = limit.depart(time.currentTimeNanos());
-      if (spacing > 0) {
-        sleeper.sleep(Duration.ofNanos(spacing));
+      long departing = time.currentTimeNanos();
+      Departure departure = limit.depart(departing);
+      if (departure.at > departing) {
+        sleeper.sleep(Duration.ofNanos(departure.at - departing));
       }
+      return new Admission(Duration.ZERO, departure);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CallAbandoned(operation + " (waiting for its slot under the quota)", e);
     }
-    return Duration.ZERO;
   }
 
   /**
@@ -195,7 +245,7 @@ public final class QuotaLimiter {
     /** Calls AWS allows in any one second. */
     final int perSecond;
     /** The latest departures, newest last: at most {@link #perSecond}. */
-    final java.util.ArrayDeque<Long> recentDepartures = new java.util.ArrayDeque<>();
+    final java.util.ArrayDeque<Departure> recentDepartures = new java.util.ArrayDeque<>();
     long lastDeparture = Long.MIN_VALUE / 2;
     final Bucket bucket;
 
@@ -226,21 +276,22 @@ public final class QuotaLimiter {
     }
 
     /**
-     * Takes the next departure: how long to wait for it. The bucket paces the slots (and slows down newcomers after
-     * throttling); this keeps only what AWS counts, calls per any one second, within the quota. Unlike a fixed
-     * spacing, it lets callers that were held up catch up with the slots they missed, so a late caller does not
-     * push every later call back for good. It is not scaled down with the rate: reserved slots keep their times,
-     * and callers held back to a slower pace would fall behind them for good.
+     * Takes the next departure. The bucket paces the slots (and slows down newcomers after throttling); this keeps
+     * only what AWS counts, calls per any one second, within the quota. Unlike a fixed spacing, it lets callers that
+     * were held up catch up with the slots they missed, so a late caller does not push every later call back for
+     * good. It is not scaled down with the rate: reserved slots keep their times, and callers held back to a slower
+     * pace would fall behind them for good.
      */
-    synchronized long depart(long now) {
+    synchronized Departure depart(long now) {
       long departure = Math.max(now, lastDeparture + Math.round(500_000_000L / rate)); // never closer than half a slot
       if (recentDepartures.size() == perSecond) {
-        // the departure a whole second's worth of calls ago: the next one goes a second (and the jitter) after it
-        departure = Math.max(departure, recentDepartures.removeFirst() + 1_000_000_000L + ARRIVAL_JITTER.toNanos());
+        // the call a whole second's worth of calls ago: the next one goes once AWS no longer counts that one
+        departure = Math.max(departure, recentDepartures.removeFirst().uncountedFrom());
       }
-      recentDepartures.addLast(departure);
+      Departure taken = new Departure(time, departure);
+      recentDepartures.addLast(taken);
       lastDeparture = departure;
-      return departure - now;
+      return taken;
     }
 
     /** Climbs back towards the target, a step per {@link #RECOVERY_STEP} since the last change. */

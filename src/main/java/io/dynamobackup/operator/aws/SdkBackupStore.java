@@ -201,21 +201,27 @@ public final class SdkBackupStore implements AccountClient, AutoCloseable {
           "no AWS region: set spec.region, or AWS_REGION for the operator");
     }
     long asked = System.nanoTime();
-    Duration later = limiter.admit(effectiveRegion, name, subject,
+    QuotaLimiter.Admission admission = limiter.admit(effectiveRegion, name, subject,
         "ListBackups".equals(name) ? LIST_BLOCK : Duration.ZERO);
     long start = System.nanoTime();
-    observer.waited(name, effectiveRegion, later.isZero() ? Duration.ofNanos(start - asked) : later);
-    if (!later.isZero()) {
-      throw AwsFailure.quotaWait(name, later);
+    observer.waited(name, effectiveRegion, admission.mayGo() ? Duration.ofNanos(start - asked)
+        : admission.comeBackIn());
+    if (!admission.mayGo()) {
+      throw AwsFailure.quotaWait(name, admission.comeBackIn());
     }
     String outcome = AwsCallObserver.outcomeOf(null);
     try {
-      return classified(name, effectiveRegion, operation);
+      T result = classified(name, effectiveRegion, operation);
+      admission.departure().answered();
+      return result;
     } catch (CallAbandoned e) {
       outcome = AwsCallObserver.ABANDONED;
       throw e;
     } catch (AwsFailure e) {
       outcome = AwsCallObserver.outcomeOf(e);
+      if (!AwsFailure.NO_ANSWER.equals(e.code())) {
+        admission.departure().answered(); // a call without an answer may still arrive: its arrival stays a guess
+      }
       if (e.kind() == AwsFailure.Kind.THROTTLED) {
         limiter.throttled(effectiveRegion, name);
         // Under a rate limit, a throttled call goes again at its next slot rather than after a growing backoff:

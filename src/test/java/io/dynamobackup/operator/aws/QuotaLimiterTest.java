@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The limiter on a simulated clock: sleeping advances it, so the figures are exact. */
 @UnitTest
@@ -40,7 +42,7 @@ class QuotaLimiterTest {
   void callsThatWaitInPlaceGoAtTheQuotaLessItsHeadroom() {
     long start = nanos.get();
     for (int i = 0; i < 101; i++) {
-      assertThat(limiter.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ofMinutes(1))).isZero();
+      assertThat(limiter.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ofMinutes(1)).comeBackIn()).isZero();
     }
     double seconds = (nanos.get() - start) / 1e9;
     assertThat(100 / seconds).isCloseTo(10 * QuotaLimiter.HEADROOM, within(0.01));
@@ -54,7 +56,7 @@ class QuotaLimiterTest {
     List<Duration> comeBack = new ArrayList<>();
     int admittedInPlace = 0;
     for (int i = 0; i < 20; i++) {
-      Duration later = concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO);
+      Duration later = concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).comeBackIn();
       if (later.isZero()) {
         admittedInPlace++;
       } else {
@@ -70,17 +72,17 @@ class QuotaLimiterTest {
     // arn-10 comes back when told, most of a block before its slot: admitted without taking another one
     nanos.set(comeBack.get(7).toNanos());
     slept.clear();
-    assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-10", Duration.ZERO)).isZero();
+    assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-10", Duration.ZERO).comeBackIn()).isZero();
     assertThat(slept).singleElement().isEqualTo(Duration.ofNanos(concurrent.comeBackLead()));
     // a newcomer queues behind the last reservation, not behind arn-10's second ask
-    Duration newcomer = concurrent.admit(REGION, "DeleteBackup", "arn-new", Duration.ZERO);
+    Duration newcomer = concurrent.admit(REGION, "DeleteBackup", "arn-new", Duration.ZERO).comeBackIn();
     assertThat(newcomer.plusNanos(nanos.get()).minus(comeBack.get(16)).toMillis()).isCloseTo(SLOT_MILLIS, within(2L));
   }
 
   @Test
   void sustainedThrottlingSlowsDownOncePerWindowThenClimbsBackStepByStep() {
     double target = 10 * QuotaLimiter.HEADROOM;
-    limiter.admit(REGION, "DeleteBackup", "first", Duration.ZERO);
+    limiter.admit(REGION, "DeleteBackup", "first", Duration.ZERO).comeBackIn();
     limiter.throttled(REGION, "DeleteBackup");
     nanos.addAndGet(Duration.ofSeconds(1).toNanos());
     limiter.throttled(REGION, "DeleteBackup");
@@ -112,7 +114,7 @@ class QuotaLimiterTest {
     List<Double> rates = new ArrayList<>();
     for (int step = 0; step < 5; step++) {
       nanos.addAndGet(QuotaLimiter.RECOVERY_STEP.toNanos());
-      limiter.admit(REGION, "DeleteBackup", "step-" + step, Duration.ofMinutes(1));
+      limiter.admit(REGION, "DeleteBackup", "step-" + step, Duration.ofMinutes(1)).comeBackIn();
       rates.add(limiter.currentRate(REGION, "DeleteBackup"));
     }
     assertThat(rates).isSorted();
@@ -126,14 +128,14 @@ class QuotaLimiterTest {
     var concurrent = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, slept::add);
     Duration tail = Duration.ZERO;
     for (int i = 0; i < 100; i++) {
-      tail = concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO);
+      tail = concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).comeBackIn();
     }
     for (int i = 0; i < QuotaLimiter.sustainedCount(10); i++) {
       concurrent.throttled(REGION, "DeleteBackup");
     }
     double slower = concurrent.currentRate(REGION, "DeleteBackup");
     assertThat(slower).isCloseTo(10 * QuotaLimiter.HEADROOM * QuotaLimiter.DECREASE, within(1e-9));
-    Duration newcomer = concurrent.admit(REGION, "DeleteBackup", "newcomer", Duration.ZERO);
+    Duration newcomer = concurrent.admit(REGION, "DeleteBackup", "newcomer", Duration.ZERO).comeBackIn();
     assertThat(newcomer.minus(tail).toMillis()).as("one new interval after the last reserved slot")
         .isCloseTo(Math.round(1000 / slower), within(3L));
   }
@@ -154,7 +156,7 @@ class QuotaLimiterTest {
     var switchable = limiterWhoseSleeps(sleepsMoveTheClock);
     List<String> deferred = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      if (!switchable.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).isZero()) {
+      if (!switchable.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).comeBackIn().isZero()) {
         deferred.add("arn-" + i);
       }
     }
@@ -163,7 +165,7 @@ class QuotaLimiterTest {
     sleepsMoveTheClock.set(true);
     List<Long> departures = new ArrayList<>();
     for (String subject : deferred) {
-      assertThat(switchable.admit(REGION, "DeleteBackup", subject, Duration.ZERO)).isZero();
+      assertThat(switchable.admit(REGION, "DeleteBackup", subject, Duration.ZERO).comeBackIn()).isZero();
       departures.add(nanos.get());
     }
     for (int i = 10; i < departures.size(); i++) {
@@ -180,7 +182,7 @@ class QuotaLimiterTest {
     List<String> deferred = new ArrayList<>();
     List<Long> comeBackAt = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      Duration later = switchable.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO);
+      Duration later = switchable.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).comeBackIn();
       if (!later.isZero()) {
         deferred.add("arn-" + i);
         comeBackAt.add(nanos.get() + later.toNanos());
@@ -192,7 +194,7 @@ class QuotaLimiterTest {
     for (int i = 0; i < deferred.size(); i++) {
       long slot = comeBackAt.get(i) + switchable.comeBackLead();
       nanos.set(Math.max(nanos.get(), i == 0 ? slot + Duration.ofMillis(150).toNanos() : comeBackAt.get(i)));
-      assertThat(switchable.admit(REGION, "DeleteBackup", deferred.get(i), Duration.ZERO)).isZero();
+      assertThat(switchable.admit(REGION, "DeleteBackup", deferred.get(i), Duration.ZERO).comeBackIn()).isZero();
       departures.add(nanos.get());
       lateness.add(nanos.get() - slot);
     }
@@ -218,7 +220,7 @@ class QuotaLimiterTest {
     assertThat(comeBack.toMillis()).isCloseTo(5 * SLOT_MILLIS - concurrent.comeBackLead() / 1_000_000, within(3L));
     nanos.addAndGet(comeBack.toNanos());
     slept.clear();
-    assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-0", Duration.ZERO)).isZero();
+    assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-0", Duration.ZERO).comeBackIn()).isZero();
     assertThat(slept).singleElement().satisfies(d -> assertThat(d.toMillis()).isCloseTo(concurrent.comeBackLead() / 1_000_000, within(3L)));
     assertThat(concurrent.reserveAgain(REGION, "CreateBackup", "table/x")).as("no quota, no slot").isEmpty();
   }
@@ -227,8 +229,9 @@ class QuotaLimiterTest {
   void operationsWithoutAQuotaAndTheUnlimitedLimiterNeverWait() {
     long before = nanos.get();
     for (int i = 0; i < 100; i++) {
-      assertThat(limiter.admit(REGION, "CreateBackup", "table/" + i, Duration.ZERO)).isZero();
-      assertThat(QuotaLimiter.unlimited().admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO)).isZero();
+      assertThat(limiter.admit(REGION, "CreateBackup", "table/" + i, Duration.ZERO).comeBackIn()).isZero();
+      assertThat(QuotaLimiter.unlimited().admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).comeBackIn())
+          .isZero();
     }
     assertThat(nanos.get()).isEqualTo(before);
   }
@@ -236,10 +239,37 @@ class QuotaLimiterTest {
   @Test
   void regionsHaveTheirOwnBuckets() {
     for (int i = 0; i < 3; i++) {
-      assertThat(limiter.admit("eu-west-1", "DeleteBackup", "a-" + i, Duration.ZERO)).isZero();
+      assertThat(limiter.admit("eu-west-1", "DeleteBackup", "a-" + i, Duration.ZERO).comeBackIn()).isZero();
     }
     long before = nanos.get();
-    assertThat(limiter.admit("us-east-1", "DeleteBackup", "b", Duration.ZERO)).isZero();
+    assertThat(limiter.admit("us-east-1", "DeleteBackup", "b", Duration.ZERO).comeBackIn()).isZero();
     assertThat(nanos.get()).isEqualTo(before);
+  }
+
+  /**
+   * One caller after another at ListBackups' 5/s, as a listing pass pages: the first call is answered after
+   * {@code answerMillis}; the sixth may leave only once AWS no longer counts the first in its one-second window.
+   * A late answer means the first call may have arrived that late (a stalled thread, a slow network): the sixth then
+   * waits a second after the answer, so no delay on the way turns it into a sixth call within one second.
+   */
+  @ParameterizedTest(name = "answered after {0} ms: the sixth call leaves {1} ms after the first")
+  @CsvSource(delimiter = '|', value = {
+      // answer | first to sixth departure
+      "0        | 1020", // the slots' own pace, 5 at 0.98 of the quota: the answer does not slow it down
+      "15       | 1020", // a quick answer, within the slots' headroom
+      "50       | 1051", // a late answer: a second after it, and the margin
+      "400      | 1401", // a very late one
+  })
+  void theCallAQuotaLaterLeavesOnceAwsNoLongerCountsTheFirst(long answerMillis, long gapMillis) {
+    var pages = new QuotaLimiter(Map.of("ListBackups", 5.0), MAX_BLOCK, time, d -> nanos.addAndGet(d.toNanos()));
+    List<Long> departures = new ArrayList<>();
+    for (int page = 0; page < 6; page++) {
+      var admission = pages.admit(REGION, "ListBackups", "pages", Duration.ofMinutes(1));
+      assertThat(admission.mayGo()).isTrue();
+      departures.add(nanos.get());
+      nanos.addAndGet(Duration.ofMillis(page == 0 ? answerMillis : 2).toNanos());
+      admission.departure().answered();
+    }
+    assertThat((departures.get(5) - departures.get(0)) / 1_000_000).isEqualTo(gapMillis);
   }
 }
