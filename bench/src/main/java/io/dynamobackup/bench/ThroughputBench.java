@@ -13,6 +13,8 @@ import io.dynamobackup.operator.sandbox.SandboxCluster;
 import io.dynamobackup.operator.support.OperatorProcess;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -29,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,6 +53,8 @@ public final class ThroughputBench {
   static final String ACCOUNT = DynamoDbEmulator.ACCOUNT;
   static final int PER_TABLE = 100;
   static final Duration STEADY_RESYNC = Duration.ofSeconds(60);
+  /** Full status refreshes timed in the steady state, one pass apart: the target holds for the slowest. */
+  static final int FULL_REFRESHES = 3;
 
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   final Path work;
@@ -68,15 +73,27 @@ public final class ThroughputBench {
     }
   }
 
-  record Steady(int objects, Duration toReady, long heapBytes, Duration fullRefresh, int pages, Duration window,
+  /** One full status refresh: from the first page to the last object written; its pages, then the writes after. */
+  record Refresh(Duration total, Duration paging, Duration writeTail, int pages, int throttledPages) {}
+
+  record Steady(int objects, Duration toReady, long heapBytes, List<Refresh> refreshes, Duration window,
       int steadyCalls, long peakRssBytes, double steadyMillicores, double startupCpuSeconds) {
+    /** The slowest of the full refreshes measured: the targets are judged on it. */
+    Refresh slowest() {
+      return refreshes.stream().max(java.util.Comparator.comparing(Refresh::total)).orElseThrow();
+    }
+
+    int pages() {
+      return slowest().pages();
+    }
+
     double callsPerObjectHour() {
       return steadyCalls / (double) objects * (3600.0 / window.toSeconds());
     }
 
     /** The same, at the default RESYNC_PERIOD of 10 minutes: one pass per period. */
     double callsPerObjectHourAtDefaultResync() {
-      return pages * 6.0 / objects;
+      return pages() * 6.0 / objects;
     }
   }
 
@@ -203,21 +220,10 @@ public final class ThroughputBench {
         long heap = heapAfterGc(operator, port);
         log("steady state: heap after GC %d MiB", heap >> 20);
 
-        // one full refresh: right after a pass ends, every backup's size changes; the next pass carries it to every
-        // object
-        double passes = metric(port, "dynamobackup_listing_pass_seconds_count");
-        await("a listing pass to end", STEADY_RESYNC.plusMinutes(2), () ->
-            metric(port, "dynamobackup_listing_pass_seconds_count") > passes);
-        arns.forEach(arn -> emulator.setBackupSize(REGION, arn, 4242L));
-        int listed = emulator.calls("ListBackups");
-        await("a listing pass to start", STEADY_RESYNC.plusMinutes(1), () -> emulator.calls("ListBackups") > listed);
-        Instant passStart = Instant.now();
-        await("every object refreshed", Duration.ofMinutes(5), () -> informer.getStore().list().stream()
-            .filter(b -> Long.valueOf(4242L).equals(b.getStatus().backupDescription.backupDetails.backupSizeBytes))
-            .count() == count);
-        Duration refresh = Duration.between(passStart, Instant.now());
-        int pages = emulator.calls("ListBackups") - listed;
-        log("steady state: full refresh in %s (%d ListBackups pages, pass %.0f)", refresh, pages, passes + 2);
+        List<Refresh> refreshes = new ArrayList<>();
+        for (int i = 0; i < FULL_REFRESHES; i++) {
+          refreshes.add(fullRefresh(port, emulator, informer, arns, 4242L + i));
+        }
 
         emulator.resetCounters();
         Duration window = STEADY_RESYNC.multipliedBy(3);
@@ -225,7 +231,7 @@ public final class ThroughputBench {
         Thread.sleep(window.toMillis()); // a measurement window, not a wait for a condition
         double millicores = (cpuSeconds(operator.pid()) - cpuBefore) / window.toSeconds() * 1000;
         int calls = emulator.operations().stream().mapToInt(emulator::calls).sum();
-        var result = new Steady(count, toReady, heap, refresh, pages, window, calls, peakRss(operator.pid()),
+        var result = new Steady(count, toReady, heap, refreshes, window, calls, peakRss(operator.pid()),
             millicores, startupCpu);
         log("steady state: %s", result);
         return result;
@@ -233,6 +239,55 @@ public final class ThroughputBench {
         informer.close();
         operator.close();
       }
+    }
+  }
+
+  /**
+   * One full status refresh: right after a listing pass ends, every backup's size changes in AWS; the next pass
+   * carries it to every object. Timed from the first page AWS admitted to the last object the API shows refreshed,
+   * and split there at the last page: the pages go at the quota, the status writes run alongside.
+   */
+  Refresh fullRefresh(int port, DynamoDbEmulator emulator, SharedIndexInformer<DynamoBackup> informer,
+      List<String> arns, long size) throws Exception {
+    double passes = metric(port, "dynamobackup_listing_pass_seconds_count");
+    await("a listing pass to end", STEADY_RESYNC.plusMinutes(2), () ->
+        metric(port, "dynamobackup_listing_pass_seconds_count") > passes);
+    Map<String, Instant> refreshed = new ConcurrentHashMap<>();
+    ResourceEventHandler<DynamoBackup> watch = new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(DynamoBackup backup) {
+        onUpdate(backup, backup);
+      }
+
+      @Override
+      public void onUpdate(DynamoBackup before, DynamoBackup backup) {
+        if (Long.valueOf(size).equals(backup.getStatus().backupDescription.backupDetails.backupSizeBytes)) {
+          refreshed.putIfAbsent(backup.getMetadata().getName(), Instant.now());
+        }
+      }
+
+      @Override
+      public void onDelete(DynamoBackup backup, boolean unknownFinalState) {
+      }
+    };
+    informer.addEventHandler(watch);
+    try {
+      arns.forEach(arn -> emulator.setBackupSize(REGION, arn, size));
+      int listed = emulator.calls("ListBackups");
+      int admittedBefore = emulator.admitted("ListBackups").size();
+      await("a listing pass to start", STEADY_RESYNC.plusMinutes(1), () -> emulator.calls("ListBackups") > listed);
+      await("every object refreshed", Duration.ofMinutes(5), () -> refreshed.size() == arns.size());
+      int pages = emulator.calls("ListBackups") - listed;
+      List<Instant> admitted = emulator.admitted("ListBackups");
+      Instant firstPage = admitted.get(admittedBefore);
+      Instant lastPage = admitted.get(admitted.size() - 1);
+      Instant lastWrite = refreshed.values().stream().max(Instant::compareTo).orElseThrow();
+      var refresh = new Refresh(Duration.between(firstPage, lastWrite), Duration.between(firstPage, lastPage),
+          Duration.between(lastPage, lastWrite), pages, pages - (admitted.size() - admittedBefore));
+      log("steady state: %s", refresh);
+      return refresh;
+    } finally {
+      informer.removeEventHandler(watch);
     }
   }
 
@@ -472,19 +527,24 @@ public final class ThroughputBench {
         steady.peakRssBytes() >> 20));
     out.append(String.format(Locale.ROOT, "| CPU from start to ready | %.1f s |%n", steady.startupCpuSeconds()));
     out.append(String.format(Locale.ROOT, "| CPU in steady state | %.0f millicores |%n", steady.steadyMillicores()));
-    out.append(String.format(Locale.ROOT, "| full status refresh (listing pass start to last object updated) |"
-        + " %s |%n", human(steady.fullRefresh())));
-    out.append(String.format(Locale.ROOT, "| ListBackups pages per pass | %d |%n", steady.pages()));
+    for (int i = 0; i < steady.refreshes().size(); i++) {
+      Refresh refresh = steady.refreshes().get(i);
+      out.append(String.format(Locale.ROOT, "| full status refresh %d (first ListBackups page to last object"
+          + " updated: pages, then status writes after the last page) | %s (%s + %s) |%n", i + 1,
+          human(refresh.total()), human(refresh.paging()), human(refresh.writeTail())));
+      out.append(String.format(Locale.ROOT, "| ListBackups pages in refresh %d (throttled) | %d (%d) |%n", i + 1,
+          refresh.pages(), refresh.throttledPages()));
+    }
     out.append(String.format(Locale.ROOT, "| AWS calls per object per hour, measured (RESYNC_PERIOD=%ds, %ds"
         + " window) | %.3f |%n", STEADY_RESYNC.toSeconds(), steady.window().toSeconds(),
         steady.callsPerObjectHour()));
     out.append(String.format(Locale.ROOT, "| AWS calls per object per hour at the default RESYNC_PERIOD=10m |"
         + " %.3f |%n%n", steady.callsPerObjectHourAtDefaultResync()));
     out.append("## Targets\n\n| target | result |\n|---|---|\n");
-    target(out, "mass delete ≥ 0.95 of the DeleteBackup quota", limited.quotaShare() >= 0.95);
-    target(out, "mass delete ≤ 1 % throttled", limited.throttledShare() <= 0.01);
+    target(out, "mass delete ≥ 0.97 of the DeleteBackup quota", limited.quotaShare() >= 0.97);
+    target(out, "mass delete ≤ 0.5 % throttled", limited.throttledShare() <= 0.005);
     target(out, "mass delete ≥ 2x faster than naive", speedup >= 2);
-    target(out, "full refresh ≤ 60 s", steady.fullRefresh().compareTo(Duration.ofSeconds(60)) <= 0);
+    target(out, "every full refresh ≤ 22 s", steady.slowest().total().compareTo(Duration.ofSeconds(22)) <= 0);
     target(out, "≤ 1 AWS call per AVAILABLE backup per hour", steady.callsPerObjectHour() <= 1);
     target(out, "heap ≤ 512 MiB", steady.heapBytes() <= 512L << 20);
     target(out, "ready ≤ 60 s", steady.toReady().compareTo(Duration.ofSeconds(60)) <= 0);
