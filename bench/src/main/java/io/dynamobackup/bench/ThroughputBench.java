@@ -27,6 +27,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,7 +81,7 @@ public final class ThroughputBench {
       int steadyCalls, long peakRssBytes, double steadyMillicores, double startupCpuSeconds) {
     /** The slowest of the full refreshes measured: the targets are judged on it. */
     Refresh slowest() {
-      return refreshes.stream().max(java.util.Comparator.comparing(Refresh::total)).orElseThrow();
+      return refreshes.stream().max(Comparator.comparing(Refresh::total)).orElseThrow();
     }
 
     int pages() {
@@ -483,7 +484,7 @@ public final class ThroughputBench {
 
   /** The run with the median time to the last finalizer. */
   static MassDelete median(List<MassDelete> runs) {
-    return runs.stream().sorted(java.util.Comparator.comparing(MassDelete::toLastFinalizer)).toList()
+    return runs.stream().sorted(Comparator.comparing(MassDelete::toLastFinalizer)).toList()
         .get(runs.size() / 2);
   }
 
