@@ -12,10 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Client-side rate limits at DynamoDB's per-account, per-region quotas: one Bucket4j token bucket per (region,
  * operation), shared by every reconciler thread. A caller either gets a slot within {@code maxBlock} (and waits for
- * it in place), or a slot is reserved for it further ahead and it is told when to come back, so that a thread never
- * sits behind a long queue (creates are not stuck behind a thousand queued deletes). Reservations are kept per
- * subject (a backup ARN, a table), so callers that come back are served in the order they first asked, at the
- * quota, without a thundering herd. A call leaves only once AWS no longer counts the call a quota's worth before it:
+ * it in place, never longer), or a slot is reserved for it further ahead and it is told when to come back, so that a
+ * thread never sits behind a long queue (creates are not stuck behind a thousand queued deletes, nor one account's
+ * calls behind another's). Reservations are kept per subject (a backup ARN, a table), so callers that come back are
+ * served in the order they first asked, at the quota, without a thundering herd. A call leaves only once AWS no longer counts the call a quota's worth before it:
  * a second after that call's answer when its caller reports it ({@link Departure#answered()}), else a second and
  * {@link #ARRIVAL_JITTER} after it left.
  *
@@ -58,6 +58,8 @@ public final class QuotaLimiter {
    * before it answered, so a second after the answer is always outside its window; this covers clock granularity.
    */
   static final Duration ANSWER_MARGIN = Duration.ofMillis(1);
+  /** The soonest a caller whose departure is held for it is told to come back (it then waits the rest in place). */
+  static final Duration MIN_COME_BACK = Duration.ofMillis(10);
   /** A call costs many tokens so that rescaling the queue on a rate change rounds to a thousandth of a call. */
   static final long TOKENS_PER_CALL = 1000;
 
@@ -66,8 +68,8 @@ public final class QuotaLimiter {
   private final TimeMeter time;
   private final Sleeper sleeper;
   private final Map<String, Limit> limits = new ConcurrentHashMap<>();
-  /** subject → reserved slot (nanos of {@link #time}); a caller that comes back uses its slot. */
-  private final Map<String, Long> reservations = new ConcurrentHashMap<>();
+  /** subject → its reservation; a caller that comes back uses it. */
+  private final Map<String, Reservation> reservations = new ConcurrentHashMap<>();
   private volatile long lastSweep;
 
   /** Sleeps in the calling thread; a seam for tests. */
@@ -94,6 +96,13 @@ public final class QuotaLimiter {
   /** No limits at all: every call goes at once (the naive baseline of the benchmark). */
   public static QuotaLimiter unlimited() {
     return new QuotaLimiter(Map.of(), Duration.ZERO);
+  }
+
+  /**
+   * A caller's place in line: its slot under the bucket and, once a full second turned it away, the departure held
+   * for it.
+   */
+  private record Reservation(long slot, Departure departure) {
   }
 
   /**
@@ -153,14 +162,15 @@ public final class QuotaLimiter {
     String key = region + "/" + operation + "/" + subject;
     Limit limit = limit(region, operation, quota);
     limit.recover(now);
-    Long slot = reservations.remove(key);
-    if (slot == null) {
-      slot = now + limit.reserve(now);
-    }
-    long wait = slot - now;
     long block = Math.max(maxBlock.toNanos(), blockUpTo.toNanos());
+    Reservation reserved = reservations.remove(key);
+    if (reserved != null && reserved.departure() != null) {
+      return comeBackForDeparture(key, reserved, limit, now, block, operation);
+    }
+    long slot = reserved != null ? reserved.slot() : now + limit.reserve(now);
+    long wait = slot - now;
     if (wait > block) {
-      reservations.put(key, slot);
+      reservations.put(key, new Reservation(slot, null));
       sweep(now);
       // Back early: a rescheduled reconcile may start late, and reads the API before it gets here; a slot it
       // misses is lost to the quota. Early, it waits the rest in place and goes on time.
@@ -170,14 +180,51 @@ public final class QuotaLimiter {
       if (wait > 0) {
         sleeper.sleep(Duration.ofNanos(wait));
       }
-      // A caller that comes late (a stalled thread, a rescheduled reconcile that started late) keeps its place in
-      // line, but does not go out in a burst that AWS would count into one second.
-      long departing = time.currentTimeNanos();
-      Departure departure = limit.depart(departing);
-      if (departure.at > departing) {
-        sleeper.sleep(Duration.ofNanos(departure.at - departing));
+      return depart(key, slot, limit, now + block);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CallAbandoned(operation + " (waiting for its slot under the quota)", e);
+    }
+  }
+
+  /**
+   * Takes the caller's departure. A caller that comes late (a stalled thread, a rescheduled reconcile that started
+   * late) keeps its place in line, but does not go out in a burst that AWS would count into one second: it may have
+   * to wait for the second to have room. If that is after {@code latest}, the departure is held for it and it comes
+   * back: threads waiting in line in place past the block limit starve every other account's calls (measured: all
+   * twenty reconcile threads asleep in one account's line, the other four accounts at a standstill).
+   */
+  private Admission depart(String key, long slot, Limit limit, long latest) throws InterruptedException {
+    long departing = time.currentTimeNanos();
+    Departure departure = limit.depart(departing);
+    if (departure.at > latest) {
+      reservations.put(key, new Reservation(slot, departure));
+      return new Admission(Duration.ofNanos(Math.max(MIN_COME_BACK.toNanos(),
+          departure.at - departing - comeBackLead())), Departure.UNTRACKED);
+    }
+    if (departure.at > departing) {
+      sleeper.sleep(Duration.ofNanos(departure.at - departing));
+    }
+    return new Admission(Duration.ZERO, departure);
+  }
+
+  /**
+   * A caller back for the departure held for it: it goes then. Came back late, that departure went by without it
+   * (lost to the quota, as a missed slot is) and it takes the next one.
+   */
+  private Admission comeBackForDeparture(String key, Reservation reserved, Limit limit, long now, long block,
+      String operation) {
+    long wait = reserved.departure().at - now;
+    if (wait > block) {
+      reservations.put(key, reserved);
+      return new Admission(Duration.ofNanos(wait - comeBackLead()), Departure.UNTRACKED);
+    }
+    try {
+      if (wait < 0) {
+        return depart(key, reserved.slot(), limit, now + block);
       }
-      return new Admission(Duration.ZERO, departure);
+      sleeper.sleep(Duration.ofNanos(wait));
+      return new Admission(Duration.ZERO, reserved.departure());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CallAbandoned(operation + " (waiting for its slot under the quota)", e);
@@ -195,7 +242,7 @@ public final class QuotaLimiter {
     }
     long now = time.currentTimeNanos();
     long slot = now + limit(region, operation, quota).reserve(now);
-    reservations.put(region + "/" + operation + "/" + subject, slot);
+    reservations.put(region + "/" + operation + "/" + subject, new Reservation(slot, null));
     return java.util.Optional.of(Duration.ofNanos(Math.max(0, slot - now - comeBackLead())));
   }
 
@@ -234,7 +281,8 @@ public final class QuotaLimiter {
     }
     lastSweep = now;
     long stale = now - Duration.ofMinutes(1).toNanos();
-    reservations.values().removeIf(slot -> slot < stale);
+    reservations.values().removeIf(reserved -> reserved.slot() < stale
+        && (reserved.departure() == null || reserved.departure().at < stale));
   }
 
   private final class Limit {

@@ -149,29 +149,53 @@ class QuotaLimiterTest {
     });
   }
 
-  @Test
-  void callersThatComeBackLateDoNotGoOutInABurst() {
-    // thirty threads ask at once (their sleeps do not move the clock); most get slots reserved for later
-    var sleepsMoveTheClock = new java.util.concurrent.atomic.AtomicBoolean(false);
-    var switchable = limiterWhoseSleeps(sleepsMoveTheClock);
-    List<String> deferred = new ArrayList<>();
+  @ParameterizedTest(name = "told to come back again, every {0}th caller is {1} ms late: at least {2} calls/s")
+  @CsvSource(delimiter = '|', value = {
+      "1 | 0   | 9.0", // all on time: they catch up at the quota, no second lost to coming back
+      "3 | 300 | 7.0", // a third late again: the departures held for them go by unused, lost as missed slots are
+      "1 | 150 | 9.0", // all late again by the same 150 ms: the line shifts, little is lost
+  })
+  void callersThatComeBackLateDoNotGoOutInABurstNorWaitInPlaceLongerThanTheBlockLimit(int every, long lateMillis,
+      double minimumRate) {
+    // Thirty threads ask at once and most get slots for later; then every reconcile stalls, and they all come back
+    // late at the same instant. Each is its own thread: its sleep does not move the clock, it leaves when it ends.
+    List<Duration> sleeps = new ArrayList<>();
+    var concurrent = new QuotaLimiter(Map.of("DeleteBackup", 10.0), MAX_BLOCK, time, sleeps::add);
+    var comeBack = new java.util.TreeMap<Long, List<String>>();
     for (int i = 0; i < 30; i++) {
-      if (!switchable.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).comeBackIn().isZero()) {
-        deferred.add("arn-" + i);
+      if (!concurrent.admit(REGION, "DeleteBackup", "arn-" + i, Duration.ZERO).comeBackIn().isZero()) {
+        comeBack.computeIfAbsent(nanos.get() + Duration.ofSeconds(10).toNanos(), t -> new ArrayList<>())
+            .add("arn-" + i);
       }
     }
-    assertThat(deferred).hasSizeGreaterThan(20);
-    nanos.addAndGet(Duration.ofSeconds(10).toNanos()); // every reconcile stalled; all come back late at once
-    sleepsMoveTheClock.set(true);
+    assertThat(comeBack.values().iterator().next()).hasSizeGreaterThan(20);
     List<Long> departures = new ArrayList<>();
-    for (String subject : deferred) {
-      assertThat(switchable.admit(REGION, "DeleteBackup", subject, Duration.ZERO).comeBackIn()).isZero();
-      departures.add(nanos.get());
+    int turnedAway = 0;
+    for (int round = 0; round < 1000 && !comeBack.isEmpty(); round++) {
+      var next = comeBack.pollFirstEntry();
+      for (String subject : next.getValue()) {
+        nanos.set(next.getKey());
+        sleeps.clear();
+        Duration later = concurrent.admit(REGION, "DeleteBackup", subject, Duration.ZERO).comeBackIn();
+        long inPlace = sleeps.stream().mapToLong(Duration::toNanos).sum();
+        assertThat(inPlace).as("waited in place").isLessThanOrEqualTo(MAX_BLOCK.toNanos());
+        if (later.isZero()) {
+          departures.add(next.getKey() + inPlace);
+        } else {
+          long late = ++turnedAway % every == 0 ? Duration.ofMillis(lateMillis).toNanos() : 0;
+          comeBack.computeIfAbsent(next.getKey() + later.toNanos() + late, t -> new ArrayList<>()).add(subject);
+        }
+      }
     }
+    assertThat(comeBack).as("callers still waiting").isEmpty();
+    assertThat(turnedAway).as("late callers told to come back rather than queue in place").isPositive();
+    departures.sort(null);
     for (int i = 10; i < departures.size(); i++) {
       assertThat(departures.get(i) - departures.get(i - 10)).as("11 departures span more than a second")
           .isGreaterThan(1_000_000_000L);
     }
+    double seconds = (departures.get(departures.size() - 1) - departures.get(0)) / 1e9;
+    assertThat((departures.size() - 1) / seconds).isGreaterThan(minimumRate);
   }
 
   @Test
