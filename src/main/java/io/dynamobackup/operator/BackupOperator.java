@@ -7,6 +7,7 @@ import io.dynamobackup.operator.config.OperatorConfig;
 import io.dynamobackup.operator.observability.FleetCaches;
 import io.dynamobackup.operator.observability.OperatorMetrics;
 import io.dynamobackup.operator.policy.Tenancy;
+import io.dynamobackup.operator.reconcile.EventRecorder;
 import io.dynamobackup.operator.reconcile.schedule.DynamoBackupScheduleReconciler;
 import io.dynamobackup.operator.reconcile.restore.DynamoRestoreReconciler;
 import io.dynamobackup.operator.reconcile.schedule.RunNow;
@@ -50,8 +51,9 @@ public final class BackupOperator {
     var tenancy = new Tenancy(config.defaultRegion(), accounts::ownAccount);
     // Without leader election this instance always leads; with it, from the Lease's callbacks on.
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection().enabled());
+    var events = new EventRecorder(clock); // one writer thread for the Events of every kind
     var backups = new DynamoBackupReconciler(accounts::store, tenancy, config.reconcile(), config.defaultRegion(),
-        clock, metrics, leading::get);
+        clock, metrics, leading::get, events);
     var operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -91,7 +93,7 @@ public final class BackupOperator {
       // Generation-awareness alone would miss the recreate annotation; this filter covers both.
       controller.withGenerationAware(false).withOnUpdateFilter(EventFilters.relevantUpdates());
     });
-    var schedulesController = operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock),
+    var schedulesController = operator.register(new DynamoBackupScheduleReconciler(config.reconcile(), clock, events),
         controller -> {
           watchScope(controller, config);
           // a schedule that meets errors comes back by its next look at the latest, never stops for hours
@@ -103,7 +105,7 @@ public final class BackupOperator {
         });
     // Restores run in their source backup's account, through the role the policies give for it.
     var restoresController = operator.register(new DynamoRestoreReconciler(accounts::store, tenancy,
-        config.reconcile(), clock), controller -> {
+        config.reconcile(), clock, events), controller -> {
           watchScope(controller, config);
           controller.withReconciliationMaxInterval(config.reconcile().resyncPeriod());
           controller.withRetry(unlimitedRetry(config.reconcile().resyncPeriod()));

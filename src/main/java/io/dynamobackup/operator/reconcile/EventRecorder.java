@@ -1,27 +1,54 @@
 package io.dynamobackup.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Emits core/v1 Events about an object, so that `kubectl describe` tells its story. Never fails a reconcile. */
+/**
+ * Emits core/v1 Events about an object, so that `kubectl describe` tells its story. Never fails a reconcile, and never
+ * holds one up: as client-go's event broadcaster does, Events are written by a thread of their own, in order, with at
+ * most {@link #QUEUE} waiting; beyond that they are dropped, with a log line. When the API server is the bottleneck (a
+ * mass deletion), its writes go to status and finalizers first, and the Events follow as it has room.
+ */
 public final class EventRecorder {
 
   public static final String COMPONENT = "dynamo-backup-operator";
+  /** Events waiting to be written, at most (client-go's broadcaster keeps 1,000 too). */
+  static final int QUEUE = 1000;
+  private static final Duration DROP_LOG_INTERVAL = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
 
   private final Clock clock;
+  private final ThreadPoolExecutor writer;
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
 
   public EventRecorder(Clock clock) {
+    this(clock, QUEUE);
+  }
+
+  EventRecorder(Clock clock, int queue) {
     this.clock = clock;
+    this.writer = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), task -> {
+      var thread = new Thread(task, "event-writer");
+      thread.setDaemon(true); // Events still waiting at exit are lost, as client-go's are
+      return thread;
+    }, (task, pool) -> dropped((Write) task));
+    writer.allowCoreThreadTimeOut(true); // no thread while there is nothing to write
   }
 
   public void normal(KubernetesClient client, HasMetadata object, String reason, String message) {
@@ -58,11 +85,36 @@ public final class EventRecorder {
         .withNewSource().withComponent(COMPONENT).endSource()
         .withReportingComponent(COMPONENT)
         .build();
-    try {
-      client.v1().events().inNamespace(metadata.getNamespace()).resource(event).create();
-    } catch (KubernetesClientException e) {
-      log.warn("could not record event {} for {}/{}: {}", reason, metadata.getNamespace(), metadata.getName(),
-          e.getMessage());
+    writer.execute(new Write(client, event));
+  }
+
+  /** Events waiting to be written (for tests). */
+  int waiting() {
+    return writer.getQueue().size() + writer.getActiveCount();
+  }
+
+  private void dropped(Write write) {
+    long count = dropped.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastDropLog.get();
+    if ((last == Long.MIN_VALUE || now - last >= DROP_LOG_INTERVAL.toNanos()) && lastDropLog.compareAndSet(last, now)) {
+      var metadata = write.event().getMetadata();
+      log.warn("{} Events wait to be written (the API server is slow): dropped event {} for {}/{}; {} dropped so far",
+          writer.getQueue().size(), write.event().getReason(), metadata.getNamespace(), write.event().getInvolvedObject().getName(),
+          count);
+    }
+  }
+
+  private record Write(KubernetesClient client, Event event) implements Runnable {
+    @Override
+    public void run() {
+      var metadata = event.getMetadata();
+      try {
+        client.v1().events().inNamespace(metadata.getNamespace()).resource(event).create();
+      } catch (KubernetesClientException e) {
+        log.warn("could not record event {} for {}/{}: {}", event.getReason(), metadata.getNamespace(),
+            event.getInvolvedObject().getName(), e.getMessage());
+      }
     }
   }
 }

@@ -80,10 +80,11 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
    * @param tenancy what DynamoBackupPolicies allow each namespace
    * @param defaultRegion the region of objects that name none; may be null
    * @param leading whether this instance reconciles (leader election); a standby lists nothing
+   * @param events where its Events go, shared by every kind
    */
   public DynamoBackupReconciler(Function<String, ? extends AccountClient> clients, Tenancy tenancy,
       ReconcileSettings settings, String defaultRegion, Clock clock, OperatorMetrics metrics,
-      BooleanSupplier leading) {
+      BooleanSupplier leading, EventRecorder events) {
     this.clients = clients;
     this.tenancy = tenancy;
     this.settings = settings;
@@ -91,7 +92,7 @@ public class DynamoBackupReconciler implements Reconciler<DynamoBackup>, Cleaner
     this.clock = clock;
     this.metrics = metrics;
     this.leading = leading;
-    this.events = new EventRecorder(clock);
+    this.events = events;
     this.failures = new Failures(settings);
     this.deleter = new BackupDeleter(settings, failures, defaultRegion,
         backup -> connect(backup, BackupIdentities::toDelete), (backup, arn) -> otherClaims(backup, arn, true),

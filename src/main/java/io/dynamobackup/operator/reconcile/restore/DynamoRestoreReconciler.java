@@ -61,11 +61,11 @@ public class DynamoRestoreReconciler implements Reconciler<DynamoRestore>, Clean
 
   /** @param clients the client of each AWS account, by the role assumed for it (null: the operator's own) */
   public DynamoRestoreReconciler(Function<String, ? extends AccountClient> clients, Tenancy tenancy,
-      ReconcileSettings settings, Clock clock) {
+      ReconcileSettings settings, Clock clock, EventRecorder events) {
     this.clients = clients;
     this.tenancy = tenancy;
     this.clock = clock;
-    this.events = new EventRecorder(clock);
+    this.events = events;
     this.failures = new Failures(settings);
     RestoreConnector connect = this::connect;
     this.observer = new RestoreObserver(settings, failures, new TableSettingsApplier(settings, clock));

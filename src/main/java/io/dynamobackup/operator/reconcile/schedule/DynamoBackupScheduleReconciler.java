@@ -58,10 +58,10 @@ public class DynamoBackupScheduleReconciler implements Reconciler<DynamoBackupSc
   private final EventRecorder events;
   private final Clock clock;
 
-  public DynamoBackupScheduleReconciler(ReconcileSettings settings, Clock clock) {
+  public DynamoBackupScheduleReconciler(ReconcileSettings settings, Clock clock, EventRecorder events) {
     this.settings = settings;
     this.clock = clock;
-    this.events = new EventRecorder(clock);
+    this.events = events;
   }
 
   @Override
