@@ -35,7 +35,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
         + Main.SANDBOX_COMMAND + ".%n"
         + "Environment: WATCH_NAMESPACES (comma list, default all), WATCH_LABEL_SELECTOR (this shard's objects,"
         + " e.g. sharding.dynamobackup.io/key=shard-a; default all), RESYNC_PERIOD (default 10m),"
-        + " RECONCILE_THREADS (default 20), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (/healthz, /readyz and"
+        + " RECONCILE_THREADS (default 50), AWS_CALL_TIMEOUT (default 30s), HEALTH_PORT (/healthz, /readyz and"
         + " /metrics; default 8080, 0: off), HEALTH_BIND_ADDRESS (default: all interfaces), LEADER_ELECTION"
         + " (default true), LEADER_ELECTION_NAMESPACE (default: the pod's), LEADER_ELECTION_LEASE_NAME (default"
         + " dynamo-backup-operator; one per shard), AWS_RATE_LIMITS (default: DynamoDB's"

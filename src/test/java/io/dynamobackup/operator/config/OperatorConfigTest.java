@@ -17,7 +17,7 @@ class OperatorConfigTest {
 
     assertThat(config.watchNamespaces()).isEmpty();
     assertThat(config.reconcile().resyncPeriod()).isEqualTo(Duration.ofMinutes(10));
-    assertThat(config.reconcileThreads()).isEqualTo(20);
+    assertThat(config.reconcileThreads()).isEqualTo(50);
   }
 
   @Test
