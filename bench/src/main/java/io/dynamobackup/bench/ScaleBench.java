@@ -164,21 +164,11 @@ public final class ScaleBench {
         emulator.resetCounters();
 
         ThroughputBench.log("accounts: deleting %d objects in %d accounts at once", accounts * perAccount, accounts);
-        // Watched, not listed: listing 5,000 objects every 100 ms would load the two cores more than the operator
-        // does, and starve it.
-        var remaining = client.resources(DynamoBackup.class).inAnyNamespace().inform();
-        Duration took;
-        try {
-          ThroughputBench.await("the watch to hold every object", Duration.ofMinutes(1),
-              () -> remaining.getStore().list().size() == accounts * perAccount);
-          Instant start = Instant.now();
-          deleteEach(client, namespaces.values());
-          ThroughputBench.await("all finalizers released", Duration.ofMinutes(30),
-              () -> remaining.getStore().list().isEmpty());
-          took = Duration.between(start, Instant.now());
-        } finally {
-          remaining.close();
-        }
+        Duration took = ThroughputBench.deleteAndAwaitGone(client.resources(DynamoBackup.class).inAnyNamespace(),
+            accounts * perAccount, () -> {
+              deleteEach(client, namespaces.values());
+              return null;
+            });
 
         List<AccountDelete> results = new ArrayList<>();
         for (String account : namespaces.keySet()) {
