@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -20,15 +21,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Emits core/v1 Events about an object, so that `kubectl describe` tells its story. Never fails a reconcile, and never
- * holds one up: as client-go's event broadcaster does, Events are written by a thread of their own, in order, with at
- * most {@link #QUEUE} waiting; beyond that they are dropped, with a log line. When the API server is the bottleneck (a
- * mass deletion), its writes go to status and finalizers first, and the Events follow as it has room.
+ * holds many up: a few reconciles at a time write their Events themselves (so an Event is there before the status or
+ * finalizer change that follows it); the rest go, as client-go's event broadcaster sends them all, to a thread of
+ * their own, in order, with at most {@link #QUEUE} waiting; beyond that they are dropped, with a log line. When the
+ * API server is the bottleneck (a mass deletion), its writes go to status and finalizers first.
  */
 public final class EventRecorder {
 
   public static final String COMPONENT = "dynamo-backup-operator";
   /** Events waiting to be written, at most (client-go's broadcaster keeps 1,000 too). */
   static final int QUEUE = 1000;
+  /** Reconciles that may write an Event themselves at once. */
+  static final int INLINE = 4;
   private static final Duration DROP_LOG_INTERVAL = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
 
@@ -36,6 +40,7 @@ public final class EventRecorder {
   private final ThreadPoolExecutor writer;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
+  private final Semaphore inline = new Semaphore(INLINE);
 
   public EventRecorder(Clock clock) {
     this(clock, QUEUE);
@@ -85,7 +90,17 @@ public final class EventRecorder {
         .withNewSource().withComponent(COMPONENT).endSource()
         .withReportingComponent(COMPONENT)
         .build();
-    writer.execute(new Write(client, event));
+    var write = new Write(client, event);
+    // behind the Events already waiting, so that one object's Events keep their order
+    if (writer.getQueue().isEmpty() && writer.getActiveCount() == 0 && inline.tryAcquire()) {
+      try {
+        write.run();
+      } finally {
+        inline.release();
+      }
+    } else {
+      writer.execute(write);
+    }
   }
 
   /** Events waiting to be written (for tests). */

@@ -20,8 +20,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Events are written off the reconcile thread, in the order they were emitted; when the API server does not keep up,
- * at most the queue's worth waits and the rest are dropped, and an emitting reconcile is never held up.
+ * Events are written in the order they were emitted; when the API server does not keep up, only a few reconciles wait
+ * for theirs, at most the queue's worth waits, and the rest are dropped.
  */
 class EventRecorderTest {
 
@@ -47,10 +47,10 @@ class EventRecorderTest {
   }
 
   @Test
-  void anApiServerThatDoesNotAnswerNeverHoldsUpTheEmitterAndTheQueueIsBounded() throws Exception {
-    // a loopback server that accepts connections and never answers: the writer thread hangs on its first Event
+  void anApiServerThatDoesNotAnswerHoldsUpOnlyAFewEmittersAndTheQueueIsBounded() throws Exception {
+    // a loopback server that accepts connections and never answers: every Event write hangs
     try (var silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      List<Socket> accepted = new ArrayList<>();
+      List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
       var acceptor = new Thread(() -> {
         try {
           while (!silent.isClosed()) {
@@ -66,12 +66,21 @@ class EventRecorderTest {
           .withRequestTimeout(60_000).withRequestRetryBackoffLimit(0).build();
       try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
         var events = new EventRecorder(Clock.systemUTC(), 3);
+        // the first reconciles write their Events themselves, and hang with them
+        for (int i = 0; i < EventRecorder.INLINE; i++) {
+          int n = i;
+          var emitter = new Thread(() -> events.normal(client, OBJECT, "Inline" + n, "inline " + n));
+          emitter.setDaemon(true);
+          emitter.start();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() == EventRecorder.INLINE);
         long start = System.nanoTime();
         for (int i = 0; i < 50; i++) {
           events.normal(client, OBJECT, "Step" + i, "step " + i);
         }
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !accepted.isEmpty());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the next reconciles are not held up")
+            .isLessThan(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() == EventRecorder.INLINE + 1);
         assertThat(events.waiting()).as("one being written, three waiting; the rest dropped").isEqualTo(4);
       }
     }
