@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * it in place, never longer), or a slot is reserved for it further ahead and it is told when to come back, so that a
  * thread never sits behind a long queue (creates are not stuck behind a thousand queued deletes, nor one account's
  * calls behind another's). Reservations are kept per subject (a backup ARN, a table), so callers that come back are
- * served in the order they first asked, at the quota, without a thundering herd. A call leaves only once AWS no longer counts the call a quota's worth before it:
- * a second after that call's answer when its caller reports it ({@link Departure#answered()}), else a second and
- * {@link #ARRIVAL_JITTER} after it left.
+ * served in the order they first asked, at the quota, without a thundering herd. A call leaves only once AWS no
+ * longer counts the call a quota's worth before it: a second after that call's answer when its caller reports it
+ * ({@link Departure#answered()}), else a second and {@link #ARRIVAL_JITTER} after it left; a caller that would wait
+ * for that past {@code maxBlock} has its departure held and comes back for it.
  *
  * <p>Adaptive: when AWS keeps answering throttled (another client shares the quota: {@link #sustainedCount}
  * throttled answers within {@link #SUSTAINED}), the rate drops by {@link #DECREASE}, at most once per that window

@@ -112,11 +112,12 @@ public final class EventRecorder {
     long count = dropped.incrementAndGet();
     long now = System.nanoTime();
     long last = lastDropLog.get();
-    if ((last == Long.MIN_VALUE || now - last >= DROP_LOG_INTERVAL.toNanos()) && lastDropLog.compareAndSet(last, now)) {
-      var metadata = write.event().getMetadata();
+    boolean due = last == Long.MIN_VALUE || now - last >= DROP_LOG_INTERVAL.toNanos();
+    if (due && lastDropLog.compareAndSet(last, now)) {
+      var event = write.event();
       log.warn("{} Events wait to be written (the API server is slow): dropped event {} for {}/{}; {} dropped so far",
-          writer.getQueue().size(), write.event().getReason(), metadata.getNamespace(), write.event().getInvolvedObject().getName(),
-          count);
+          writer.getQueue().size(), event.getReason(), event.getMetadata().getNamespace(),
+          event.getInvolvedObject().getName(), count);
     }
   }
 
