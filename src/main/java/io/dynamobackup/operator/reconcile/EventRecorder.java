@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,9 +126,9 @@ public final class EventRecorder {
       var metadata = event.getMetadata();
       try {
         client.v1().events().inNamespace(metadata.getNamespace()).resource(event).create();
-      } catch (KubernetesClientException e) {
+      } catch (RuntimeException e) { // an API error, or a client closed while the Event waited: never fatal
         log.warn("could not record event {} for {}/{}: {}", event.getReason(), metadata.getNamespace(),
-            event.getInvolvedObject().getName(), e.getMessage());
+            event.getInvolvedObject().getName(), e.toString());
       }
     }
   }
