@@ -47,6 +47,22 @@ class EventRecorderTest {
   }
 
   @Test
+  void aFailedWriteNeverReachesTheEmitterNorStopsTheWriter() {
+    try (var cluster = SandboxCluster.start(0); KubernetesClient client = cluster.newClient()) {
+      var events = new EventRecorder(Clock.systemUTC());
+      KubernetesClient closed = cluster.newClient();
+      closed.close(); // an Event that outlived its operator's client
+      for (int i = 0; i < 10; i++) {
+        events.normal(closed, OBJECT, "Lost" + i, "lost " + i);
+      }
+      events.normal(client, OBJECT, "Written", "written after the failures");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+          client.v1().events().inNamespace("default").list().getItems()).extracting(Event::getReason)
+          .containsExactly("Written"));
+    }
+  }
+
+  @Test
   void anApiServerThatDoesNotAnswerHoldsUpOnlyAFewEmittersAndTheQueueIsBounded() throws Exception {
     // a loopback server that accepts connections and never answers: every Event write hangs
     try (var silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
