@@ -65,8 +65,9 @@ public record OperatorConfig(
   /**
    * Concurrent reconciles (JOSDK's own default). An account's operation held at its quota keeps about five of them
    * waiting in place for their slots (see Main.QUOTA_MAX_BLOCK), and each reconcile waits on the API server for its
-   * writes: five accounts deleting at their quotas at once kept 40 to 50 busy on the benchmark's mock API server,
-   * whose writes took 200 ms; twenty reached 0.85 of the quotas there.
+   * writes. Five accounts deleting at their quotas at once, on the benchmark's mock API server (writes of about
+   * 200 ms), with Events still written by the reconciles: twenty threads reached 0.76 to 0.86 of the quotas, fifty
+   * 0.85 to 0.94; fifty reached 0.97 to 0.98 once Events no longer held reconciles up.
    */
   public static final int DEFAULT_RECONCILE_THREADS = 50;
 
