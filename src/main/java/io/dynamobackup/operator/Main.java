@@ -128,7 +128,8 @@ public final class Main implements Callable<Integer> {
     }
     try {
       operator.start();
-      new Tenancy(config.defaultRegion(), accounts::ownAccount).announce(client.resources(DynamoBackupPolicy.class).list().getItems());
+      new Tenancy(config.defaultRegion(), accounts::ownAccount)
+          .announce(client.resources(DynamoBackupPolicy.class).list().getItems());
     } catch (RuntimeException e) {
       log.error("the operator could not start: {}. Is the CRD installed (kubectl apply -f crds/), may this"
           + " identity list and watch dynamobackups, and (with LEADER_ELECTION) get, create and update leases?",

@@ -164,20 +164,20 @@ public final class QuotaLimiter {
     Limit limit = limit(region, operation, quota);
     limit.recover(now);
     long block = Math.max(maxBlock.toNanos(), blockUpTo.toNanos());
-    Reservation reserved = reservations.remove(key);
-    if (reserved != null && reserved.departure() != null) {
-      return comeBackForDeparture(key, reserved, limit, now, block, operation);
-    }
-    long slot = reserved != null ? reserved.slot() : now + limit.reserve(now);
-    long wait = slot - now;
-    if (wait > block) {
-      reservations.put(key, new Reservation(slot, null));
-      sweep(now);
-      // Back early: a rescheduled reconcile may start late, and reads the API before it gets here; a slot it
-      // misses is lost to the quota. Early, it waits the rest in place and goes on time.
-      return new Admission(Duration.ofNanos(wait - comeBackLead()), Departure.UNTRACKED);
-    }
     try {
+      Reservation reserved = reservations.remove(key);
+      if (reserved != null && reserved.departure() != null) {
+        return comeBackForDeparture(key, reserved, limit, now, block);
+      }
+      long slot = reserved != null ? reserved.slot() : now + limit.reserve(now);
+      long wait = slot - now;
+      if (wait > block) {
+        reservations.put(key, new Reservation(slot, null));
+        sweep(now);
+        // Back early: a rescheduled reconcile may start late, and reads the API before it gets here; a slot it
+        // misses is lost to the quota. Early, it waits the rest in place and goes on time.
+        return new Admission(Duration.ofNanos(wait - comeBackLead()), Departure.UNTRACKED);
+      }
       if (wait > 0) {
         sleeper.sleep(Duration.ofNanos(wait));
       }
@@ -213,23 +213,18 @@ public final class QuotaLimiter {
    * A caller back for the departure held for it: it goes then. Came back late, that departure went by without it
    * (lost to the quota, as a missed slot is) and it takes the next one.
    */
-  private Admission comeBackForDeparture(String key, Reservation reserved, Limit limit, long now, long block,
-      String operation) {
+  private Admission comeBackForDeparture(String key, Reservation reserved, Limit limit, long now, long block)
+      throws InterruptedException {
     long wait = reserved.departure().at - now;
     if (wait > block) {
       reservations.put(key, reserved);
       return new Admission(Duration.ofNanos(wait - comeBackLead()), Departure.UNTRACKED);
     }
-    try {
-      if (wait < 0) {
-        return depart(key, reserved.slot(), limit, now + block);
-      }
-      sleeper.sleep(Duration.ofNanos(wait));
-      return new Admission(Duration.ZERO, reserved.departure());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CallAbandoned(operation + " (waiting for its slot under the quota)", e);
+    if (wait < 0) {
+      return depart(key, reserved.slot(), limit, now + block);
     }
+    sleeper.sleep(Duration.ofNanos(wait));
+    return new Admission(Duration.ZERO, reserved.departure());
   }
 
   /**

@@ -245,7 +245,8 @@ class QuotaLimiterTest {
     nanos.addAndGet(comeBack.toNanos());
     slept.clear();
     assertThat(concurrent.admit(REGION, "DeleteBackup", "arn-0", Duration.ZERO).comeBackIn()).isZero();
-    assertThat(slept).singleElement().satisfies(d -> assertThat(d.toMillis()).isCloseTo(concurrent.comeBackLead() / 1_000_000, within(3L)));
+    assertThat(slept).singleElement().satisfies(d -> assertThat(d.toMillis())
+        .isCloseTo(concurrent.comeBackLead() / 1_000_000, within(3L)));
     assertThat(concurrent.reserveAgain(REGION, "CreateBackup", "table/x")).as("no quota, no slot").isEmpty();
   }
 
